@@ -1,0 +1,1 @@
+"""Action attempts: asynchronous lock and unlock commands and their outcome."""

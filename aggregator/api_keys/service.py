@@ -1,0 +1,123 @@
+"""API keys: create (the secret is shown once), list, revoke, and turn a presented secret into a principal."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from datetime import datetime, timedelta
+
+from aggregator.api_keys import repository
+from aggregator.audit import repository as audit
+from aggregator.auth.principal import Actor, Principal, effective_scopes
+from aggregator.auth.secrets import display_prefix, hash_secret, new_secret
+from aggregator.db import Database
+from aggregator.http import errors
+from aggregator.http.errors import ApiError
+from aggregator.http.pagination import PageRequest, build_page
+from aggregator.ids import new_id
+from aggregator.workspaces import repository as workspaces
+from schemas import ApiKey, ApiKeyWithSecret, Page, Scope
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+"""`last_used_at` is written at most this often per key, so reads do not turn into writes."""
+
+
+async def create_key(
+    db: Database,
+    *,
+    workspace_id: uuid.UUID,
+    name: str,
+    scopes: list[Scope],
+    actor: Actor,
+    at: datetime,
+    request_id: str | None = None,
+) -> ApiKeyWithSecret:
+    workspace = await workspaces.get_workspace(db, workspace_id)
+    if workspace is None:
+        raise LookupError(f"workspace {workspace_id} does not exist")
+    secret = new_secret(sandbox=workspace.is_sandbox)
+    key = ApiKey(
+        id=new_id(),
+        name=name,
+        scopes=sorted(set(scopes)),
+        secret_prefix=display_prefix(secret),
+        created_at=at,
+        last_used_at=None,
+        revoked_at=None,
+    )
+    async with db.transaction():
+        await repository.insert_key(db, key, workspace_id=workspace_id, secret_hash=hash_secret(secret))
+        await _audit(db, workspace_id, actor, "api_key.created", key, None, key, at, request_id)
+    return ApiKeyWithSecret(**{field: getattr(key, field) for field in key.__struct_fields__}, secret=secret)
+
+
+async def list_keys(db: Database, workspace_id: uuid.UUID, page: PageRequest) -> Page[ApiKey]:
+    return build_page(await repository.list_keys(db, workspace_id, page), page)
+
+
+async def get_key(db: Database, workspace_id: uuid.UUID, key_id: uuid.UUID | None) -> ApiKey:
+    key = await repository.get_key(db, workspace_id, key_id) if key_id else None
+    if key is None:
+        raise ApiError(errors.API_KEY_NOT_FOUND)
+    return key
+
+
+async def revoke_key(
+    db: Database,
+    *,
+    workspace_id: uuid.UUID,
+    key_id: uuid.UUID | None,
+    actor: Actor,
+    at: datetime,
+    request_id: str | None = None,
+) -> ApiKey:
+    """Revoke at once; revoking an already revoked key changes nothing and answers the key as it is."""
+    async with db.transaction():
+        before = await get_key(db, workspace_id, key_id)
+        if before.revoked_at is not None:
+            return before
+        await repository.revoke_key(db, before.id, at)
+        after = await get_key(db, workspace_id, before.id)
+        await _audit(db, workspace_id, actor, "api_key.revoked", after, before, after, at, request_id)
+    return after
+
+
+async def authenticate(db: Database, secret: str, *, now: datetime) -> Principal:
+    credential = await repository.find_credential(db, hash_secret(secret))
+    if credential is None:
+        raise ApiError(errors.INVALID_API_KEY)
+    if credential.revoked_at is not None:
+        raise ApiError(errors.API_KEY_REVOKED)
+    if credential.last_used_at is None or now - credential.last_used_at >= LAST_USED_RESOLUTION:
+        await repository.mark_used(db, credential.id, now)
+    return Principal(credential.id, credential.workspace_id, _scopes(credential.scopes))
+
+
+@functools.lru_cache(maxsize=256)
+def _scopes(granted: tuple[str, ...]) -> frozenset[Scope]:
+    return effective_scopes(granted)
+
+
+async def _audit(
+    db: Database,
+    workspace_id: uuid.UUID,
+    actor: Actor,
+    action: str,
+    key: ApiKey,
+    before: ApiKey | None,
+    after: ApiKey | None,
+    at: datetime,
+    request_id: str | None,
+) -> None:
+    await audit.record(
+        db,
+        workspace_id=workspace_id,
+        actor=actor,
+        action=action,
+        resource_type="api_key",
+        resource_id=key.id,
+        before=before,
+        after=after,
+        at=at,
+        request_id=request_id,
+    )

@@ -1,0 +1,1 @@
+"""Connected accounts: vendor logins, their status and the devices they bring."""

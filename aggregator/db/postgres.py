@@ -1,0 +1,39 @@
+"""piccolo's PostgreSQL engine without its connect-on-construction check, so building one never touches the network."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from piccolo.engine.postgres import PostgresEngine
+
+
+class LazyPostgresEngine(PostgresEngine):
+    """Connects only when the pool starts (`start_connection_pool`) or a query runs."""
+
+    def __init__(self, dsn: str, *, search_path: str | None = None) -> None:
+        config: dict[str, Any] = {"dsn": normalise_dsn(dsn)}
+        if search_path:
+            config["server_settings"] = {"search_path": search_path}
+        super().__init__(config=config)
+
+    async def check_version(self) -> None:
+        """Piccolo runs this from `__init__` and connects to ask the server version; the gateway does not need it."""
+
+    async def prep_database(self) -> None:
+        """No extensions to create: ids come from the gateway."""
+
+
+def normalise_dsn(dsn: str) -> str:
+    """Asyncpg takes `postgresql://` and `postgres://`, not SQLAlchemy's `postgresql+asyncpg://`."""
+    scheme, _, rest = dsn.partition("://")
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else dsn
+
+
+def redact(url: str) -> str:
+    """The URL with any password replaced, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    return parts._replace(netloc=netloc).geturl()

@@ -1,0 +1,1 @@
+"""Devices: the locks, as their connected accounts report them."""

@@ -1,0 +1,1 @@
+"""Events: normalized history of what happened at the locks and in the gateway."""

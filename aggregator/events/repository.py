@@ -1,0 +1,70 @@
+"""All queries on events."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aggregator.db import Database, Row
+from aggregator.db.rows import as_uuid, as_uuid_or_none, from_json
+from aggregator.http.pagination import PageRequest, keyset
+from schemas import Event, EventMethod, EventSource, EventType
+
+_COLUMNS = (
+    "id, type, occurred_at, received_at, device_id, connected_account_id, access_code_id, action_attempt_id, "
+    "method, source, was_confirmed_by_device, data"
+)
+_NO_DATA: dict[str, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    device_id: uuid.UUID | None = None
+    type: EventType | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def clauses(self) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        params: list[Any] = []
+        for clause, value in (
+            ("device_id = ?", self.device_id),
+            ("type = ?", self.type.value if self.type else None),
+            ("occurred_at >= ?", self.since),
+            ("occurred_at < ?", self.until),
+        ):
+            if value is not None:
+                where.append(clause)
+                params.append(value)
+        return where, params
+
+
+async def get_event(db: Database, workspace_id: uuid.UUID, event_id: uuid.UUID) -> Event | None:
+    row = await db.fetch_one(f"SELECT {_COLUMNS} FROM events WHERE id = ? AND workspace_id = ?", event_id, workspace_id)
+    return _event(row) if row else None
+
+
+async def list_events(db: Database, workspace_id: uuid.UUID, page: PageRequest, query: EventFilter) -> list[Event]:
+    where, params = query.clauses()
+    tail, values = keyset(["workspace_id = ?", *where], [workspace_id, *params], page)
+    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM events {tail}", *values)
+    return [_event(row) for row in rows]
+
+
+def _event(row: Row) -> Event:
+    return Event(
+        id=as_uuid(row[0]),
+        type=EventType(row[1]),
+        occurred_at=row[2],
+        received_at=row[3],
+        device_id=as_uuid_or_none(row[4]),
+        connected_account_id=as_uuid_or_none(row[5]),
+        access_code_id=as_uuid_or_none(row[6]),
+        action_attempt_id=as_uuid_or_none(row[7]),
+        method=EventMethod(row[8]) if row[8] else None,
+        source=EventSource(row[9]),
+        was_confirmed_by_device=None if row[10] is None else bool(row[10]),
+        data=from_json(row[11], dict[str, Any], _NO_DATA),
+    )

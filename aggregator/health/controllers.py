@@ -1,0 +1,43 @@
+"""`GET /health`: 200 when the database and job backend answer, 503 (same body) when one does not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.openapi import ResponseSpec
+
+from aggregator.http.context import runtime_of
+from aggregator.runtime import Runtime
+from schemas import ComponentHealth, Health, HealthStatus
+
+
+@get(
+    "/health",
+    operation_id="GetHealth",
+    summary="Health of the gateway",
+    tags=["Service"],
+    security=[],
+    opt={"public": True},
+    responses={503: ResponseSpec(data_container=Health, description="The database or job backend is down.")},
+)
+async def health(request: Request[Any, Any, Any]) -> Response[Health]:
+    """Checks the database with a query and asks the job backend for its state."""
+    runtime = runtime_of(request.scope)
+    report = Health(
+        status=HealthStatus.OK,
+        database=await _database_health(runtime),
+        jobs=await runtime.jobs.health(),
+    )
+    healthy = report.database.status is HealthStatus.OK and report.jobs.status is HealthStatus.OK
+    if not healthy:
+        report = Health(status=HealthStatus.UNAVAILABLE, database=report.database, jobs=report.jobs)
+    return Response(report, status_code=200 if healthy else 503)
+
+
+async def _database_health(runtime: Runtime) -> ComponentHealth:
+    try:
+        seconds = await runtime.db.ping()
+    except Exception as exc:
+        return ComponentHealth(status=HealthStatus.UNAVAILABLE, kind=runtime.db.dialect, detail=str(exc))
+    return ComponentHealth(status=HealthStatus.OK, kind=runtime.db.dialect, latency_ms=round(seconds * 1000, 3))

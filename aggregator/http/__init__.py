@@ -1,0 +1,1 @@
+"""HTTP conventions shared by every endpoint: errors as problem+json, request ids, pagination, OpenAPI."""

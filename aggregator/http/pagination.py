@@ -1,0 +1,82 @@
+"""Cursor pagination: `?limit=&cursor=` in, `{"data": [...], "next_cursor": ...}` out, keyed by time-ordered ids."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, TypeVar
+
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from aggregator.http import errors
+from aggregator.http.errors import ApiError
+from schemas import Page
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Where a page starts (after this id, exclusive) and how many items it holds."""
+
+    after: uuid.UUID | None
+    limit: int
+
+    @property
+    def fetch_limit(self) -> int:
+        """One more row than the page holds: its presence says there is a next page."""
+        return self.limit + 1
+
+
+Paging = NamedDependency[PageRequest]
+"""How a list endpoint asks for its page: `page: Paging`."""
+
+
+def page_request(
+    limit: Annotated[
+        int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page, at most {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, QueryParameter(description="The `next_cursor` of the previous page.")] = None,
+) -> PageRequest:
+    """A Litestar dependency that reads and checks the paging query parameters."""
+    return PageRequest(after=decode_cursor(cursor) if cursor else None, limit=limit)
+
+
+def encode_cursor(last_id: uuid.UUID) -> str:
+    return base64.urlsafe_b64encode(last_id.bytes).rstrip(b"=").decode()
+
+
+def decode_cursor(cursor: str) -> uuid.UUID:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return uuid.UUID(bytes=raw)
+    except (binascii.Error, ValueError):
+        raise ApiError(errors.INVALID_CURSOR, f"{cursor!r} is not a cursor this API returned.") from None
+
+
+def build_page(items: Sequence[T], request: PageRequest, *, id_of: Any = None) -> Page[T]:
+    """Trim the extra row fetched by `fetch_limit` and derive `next_cursor` from the last item kept."""
+    if len(items) <= request.limit:
+        return Page(data=list(items), next_cursor=None)
+    kept = list(items[: request.limit])
+    last = kept[-1]
+    last_id = id_of(last) if id_of else last.id  # type: ignore[attr-defined]
+    return Page(data=kept, next_cursor=encode_cursor(last_id))
+
+
+def keyset(where: list[str], params: list[Any], request: PageRequest) -> tuple[str, list[Any]]:
+    """Append the page's id bound, order and limit to a WHERE clause; returns SQL tail and its params."""
+    clauses = list(where)
+    values = list(params)
+    if request.after is not None:
+        clauses.append("id > ?")
+        values.append(request.after)
+    values.append(request.fetch_limit)
+    return f"WHERE {' AND '.join(clauses)} ORDER BY id LIMIT ?", values

@@ -1,0 +1,89 @@
+"""The process's shared resources, opened once and closed once: database, HTTP client, jobs, rate limits.
+
+`open_runtime` is used by the gateway's lifespan and by `aggregator worker`, so both get the same wiring.
+Anything a test wants to replace (database, HTTP client, job backend, clock) can be passed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+from arq import create_pool
+from arq.connections import ArqRedis
+
+from aggregator.clock import Clock, utcnow
+from aggregator.db import Database
+from aggregator.jobs.arq_backend import DEFAULT_QUEUE, ArqJobBackend, redis_settings
+from aggregator.jobs.base import JobBackend, JobContext, TaskRegistry
+from aggregator.jobs.inprocess import InProcessJobBackend
+from aggregator.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from aggregator.settings import Settings
+
+VENDOR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+
+class DependencyUnavailable(RuntimeError):
+    """Redis (or another dependency besides the database) cannot be reached at start."""
+
+
+@dataclass(slots=True)
+class Runtime:
+    settings: Settings
+    db: Database
+    http: httpx.AsyncClient
+    jobs: JobBackend
+    rate_limiter: RateLimiter
+    api_limit: Limit
+    clock: Clock
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    registry: TaskRegistry,
+    *,
+    database: Database | None = None,
+    http_client: httpx.AsyncClient | None = None,
+    jobs: JobBackend | None = None,
+    redis: ArqRedis | None = None,
+    clock: Clock = utcnow,
+) -> AsyncIterator[Runtime]:
+    """Open everything `settings` asks for (or use what is passed in), yield it, close it in reverse."""
+    async with AsyncExitStack() as stack:
+        db = database or Database(settings.database_url, pool_size=settings.database_pool_size)
+        await db.open()
+        stack.push_async_callback(db.close)
+        if http_client is None:
+            http_client = httpx.AsyncClient(timeout=VENDOR_TIMEOUT)
+            stack.push_async_callback(http_client.aclose)
+        if redis is None and settings.redis_url:
+            redis = await _connect_redis(settings.redis_url)
+            stack.push_async_callback(redis.aclose)
+        limiter: RateLimiter = MemoryRateLimiter() if redis is None else RedisRateLimiter(redis)
+        if jobs is None:
+            jobs = (
+                InProcessJobBackend(registry, clock=clock)
+                if redis is None
+                else ArqJobBackend.from_pool(redis, registry, queue_name=DEFAULT_QUEUE)
+            )
+        limit = Limit(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
+        runtime = Runtime(settings, db, http_client, jobs, limiter, limit, clock)
+        await jobs.start(runtime_job_context(runtime))
+        stack.push_async_callback(jobs.close)
+        yield runtime
+
+
+def runtime_job_context(runtime: Runtime) -> JobContext:
+    return JobContext(runtime.db, runtime.http, runtime.jobs, runtime.settings, runtime.clock)
+
+
+async def _connect_redis(url: str) -> ArqRedis:
+    try:
+        pool = await create_pool(redis_settings(url), default_queue_name=DEFAULT_QUEUE)
+        await pool.ping()
+    except Exception as exc:
+        raise DependencyUnavailable(f"cannot reach Redis at {url}: {exc}") from exc
+    return pool

@@ -1,0 +1,74 @@
+"""Gateway settings: read once from `AGGREGATOR_*` environment variables into one typed, immutable struct."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated
+
+import msgspec
+
+ENV_PREFIX = "AGGREGATOR_"
+
+Positive = msgspec.Meta(gt=0)
+
+
+class SettingsError(ValueError):
+    """A setting has a value the gateway cannot use; the message names the variable."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    """Every setting, its environment variable (`AGGREGATOR_` + upper-case name) and its default."""
+
+    database_url: str = "sqlite:///var/aggregator.db"
+    """`sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or `postgresql://user@host:port/db`."""
+    redis_url: str | None = None
+    """Unset: jobs run in-process and limits are per process. Set: arq on Redis, limits shared by every process."""
+    host: str = "127.0.0.1"
+    port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
+    public_url: str | None = None
+    """Base URL that vendors and browsers reach the gateway at; defaults to `http://HOST:PORT`."""
+    var_dir: str = "var"
+    """Where the embedded default keeps its files: SQLite database, sandbox key."""
+    rate_limit_per_second: Annotated[float, Positive] = 20.0
+    """Sustained requests per second per API key."""
+    rate_limit_burst: Annotated[int, Positive] = 100
+    """Requests an API key may make at once before the sustained rate applies."""
+    max_body_bytes: Annotated[int, Positive] = 1_048_576
+    idempotency_ttl_seconds: Annotated[int, Positive] = 86_400
+    """How long an `Idempotency-Key` is remembered."""
+    database_pool_size: Annotated[int, Positive] = 10
+    """PostgreSQL connections per process."""
+    access_log: bool = True
+    log_level: str = "info"
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def var_path(self) -> Path:
+        return Path(self.var_dir)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from the environment; an invalid value raises `SettingsError` naming the variable."""
+        env = os.environ if environ is None else environ
+        values = {name: env[env_name(name)] for name in cls.__struct_fields__ if env_name(name) in env}
+        try:
+            return msgspec.convert(values, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise SettingsError(_explain(str(exc))) from exc
+
+
+def env_name(field: str) -> str:
+    return ENV_PREFIX + field.upper()
+
+
+def _explain(message: str) -> str:
+    """Turn msgspec's `... - at `$.port`` into a message about `AGGREGATOR_PORT`."""
+    text, _, path = message.partition(" - at `$.")
+    if not path:
+        return f"invalid settings: {message}"
+    return f"{env_name(path.rstrip('`'))}: {text}"

@@ -1,0 +1,1 @@
+"""Workspaces: the tenants, created from the command line (and by the sandbox)."""

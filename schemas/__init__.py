@@ -1,0 +1,48 @@
+"""The normalized model: msgspec types and enums shared by providers and the gateway. No I/O."""
+
+from schemas.action_attempts import ActionAttempt, ActionAttemptError, ActionAttemptStatus, ActionType
+from schemas.api_keys import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Scope
+from schemas.audit import ActorType, AuditEntry
+from schemas.base import AwareDatetime, RequestStruct, WireStruct
+from schemas.common import FieldError, Page, Problem, ResourceIssue
+from schemas.connected_accounts import ConnectedAccount, ConnectedAccountStatus
+from schemas.devices import BatteryStatus, CodeConstraints, Device, DeviceCapabilities, DeviceProperties
+from schemas.events import Event, EventMethod, EventSource, EventType
+from schemas.health import ComponentHealth, Health, HealthStatus, JobsHealth
+from schemas.workspaces import Workspace
+
+__all__ = (
+    "ActionAttempt",
+    "ActionAttemptError",
+    "ActionAttemptStatus",
+    "ActionType",
+    "ActorType",
+    "ApiKey",
+    "ApiKeyCreate",
+    "ApiKeyWithSecret",
+    "AuditEntry",
+    "AwareDatetime",
+    "BatteryStatus",
+    "CodeConstraints",
+    "ComponentHealth",
+    "ConnectedAccount",
+    "ConnectedAccountStatus",
+    "Device",
+    "DeviceCapabilities",
+    "DeviceProperties",
+    "Event",
+    "EventMethod",
+    "EventSource",
+    "EventType",
+    "FieldError",
+    "Health",
+    "HealthStatus",
+    "JobsHealth",
+    "Page",
+    "Problem",
+    "RequestStruct",
+    "ResourceIssue",
+    "Scope",
+    "WireStruct",
+    "Workspace",
+)

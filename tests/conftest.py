@@ -1,0 +1,133 @@
+"""Shared fixtures: every database-backed test runs on SQLite, and on PostgreSQL too when one is configured.
+
+`AGGREGATOR_TEST_DATABASE_URL` (a postgresql:// URL) adds a `postgres` variant of each such test, isolated in a
+schema of its own; `AGGREGATOR_TEST_REDIS_URL` adds `arq` variants of the job tests and a Redis rate limiter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from aggregator.app import create_app
+from aggregator.db import Database
+from aggregator.db.migrate import migrate
+from aggregator.db.tables import TABLES
+from aggregator.settings import Settings
+from tests.factories import Tenant, make_tenant
+
+POSTGRES_URL = os.environ.get("AGGREGATOR_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL")
+DATABASES = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
+
+
+@dataclass(frozen=True)
+class DatabaseTarget:
+    url: str
+    search_path: str | None = None
+
+    def database(self) -> Database:
+        return Database(self.url, search_path=self.search_path, pool_size=4)
+
+
+async def _migrate(target: DatabaseTarget) -> None:
+    db = target.database()
+    await db.open()
+    try:
+        await migrate(db)
+    finally:
+        await db.close()
+
+
+async def _run_sql(url: str, *statements: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(url)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (much faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "gateway.db"
+    asyncio.run(_migrate(DatabaseTarget(f"sqlite:///{path}")))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_schema() -> Iterator[str]:
+    """A migrated schema of its own in the configured PostgreSQL, dropped at the end of the session."""
+    assert POSTGRES_URL
+    schema = f"test_{secrets.token_hex(4)}"
+    asyncio.run(_run_sql(POSTGRES_URL, f"CREATE SCHEMA {schema}"))
+    try:
+        asyncio.run(_migrate(DatabaseTarget(POSTGRES_URL, schema)))
+        yield schema
+    finally:
+        asyncio.run(_run_sql(POSTGRES_URL, f"DROP SCHEMA {schema} CASCADE"))
+
+
+@pytest.fixture(params=DATABASES)
+def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseTarget:
+    if request.param == "sqlite":
+        path = tmp_path / "gateway.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return DatabaseTarget(f"sqlite:///{path}")
+    schema = request.getfixturevalue("postgres_schema")
+    assert POSTGRES_URL
+    tables = ", ".join(f"{schema}.{table._meta.tablename}" for table in reversed(TABLES))
+    asyncio.run(_run_sql(POSTGRES_URL, f"TRUNCATE {tables} CASCADE"))
+    return DatabaseTarget(POSTGRES_URL, schema)
+
+
+@pytest.fixture
+def settings(database_target: DatabaseTarget, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_target.url,
+        var_dir=str(tmp_path / "var"),
+        rate_limit_per_second=1000.0,
+        rate_limit_burst=1000,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, database_target: DatabaseTarget) -> Litestar:
+    return create_app(settings, database=database_target.database())
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def db(app: Litestar, client: AsyncTestClient[Litestar]) -> Database:
+    """The open database of the running app (so that tests and app share one engine)."""
+    database: Database = app.state.runtime.db
+    return database
+
+
+@pytest.fixture
+async def tenant(db: Database) -> Tenant:
+    """A workspace `acme` with an admin key."""
+    return await make_tenant(db, "acme")
+
+
+@pytest.fixture
+async def other_tenant(db: Database) -> Tenant:
+    """A second workspace, to prove that workspaces never see each other."""
+    return await make_tenant(db, "globex")
