@@ -14,6 +14,7 @@ from aggregator.action_attempts.controllers import ActionAttemptController
 from aggregator.api_keys.controllers import ApiKeyController
 from aggregator.audit.controllers import AuditController
 from aggregator.auth.middleware import ApiKeyAuthMiddleware
+from aggregator.auth.scopes import check_every_route_declares_a_scope
 from aggregator.clock import Clock, utcnow
 from aggregator.connected_accounts.controllers import ConnectedAccountController
 from aggregator.db import Database
@@ -22,7 +23,6 @@ from aggregator.events.controllers import EventController
 from aggregator.health.controllers import health
 from aggregator.http.context import request_context
 from aggregator.http.openapi import openapi_config
-from aggregator.http.pagination import page_request
 from aggregator.http.problems import problem_details_plugin, unexpected_exception
 from aggregator.http.request_id import add_request_id_header
 from aggregator.idempotency.middleware import IdempotencyMiddleware
@@ -64,13 +64,12 @@ def create_app(
             app.state.runtime = runtime
             yield
 
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTES,
         lifespan=[lifespan],
         middleware=[ApiKeyAuthMiddleware(), IdempotencyMiddleware()],
         dependencies={
             "ctx": Provide(request_context, sync_to_thread=False),
-            "page": Provide(page_request, sync_to_thread=False),
         },
         before_send=[add_request_id_header],
         plugins=[problem_details_plugin()],
@@ -79,6 +78,8 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
+    check_every_route_declares_a_scope(app)
+    return app
 
 
 def _version() -> str:
@@ -86,3 +87,8 @@ def _version() -> str:
         return version("aggregator")
     except PackageNotFoundError:
         return "0.0.0"
+
+
+def from_env() -> Litestar:
+    """An app factory for any ASGI server: `uvicorn --factory aggregator.app:from_env --workers 4`."""
+    return create_app(Settings.from_env())

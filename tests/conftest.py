@@ -11,12 +11,13 @@ import os
 import secrets
 import shutil
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from aggregator.app import create_app
 from aggregator.db import Database
@@ -109,13 +110,43 @@ def app(settings: Settings, database_target: DatabaseTarget) -> Litestar:
 
 
 @pytest.fixture
-async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    async with AsyncTestClient(app) as test_client:
-        yield test_client
+async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the app, lifespan included, all on the test's own event loop.
+
+    (Litestar's AsyncTestClient runs the lifespan on a second loop in a thread, and the app's database
+    pool and job runner must live on the loop that serves the requests.)
+    """
+    async with serving(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as test_client:
+            yield test_client
+
+
+@asynccontextmanager
+async def serving(app: Litestar) -> AsyncIterator[None]:
+    """Run the app's lifespan in a task of its own (its cancel scope must start and end in one task)."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def lifespan() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(lifespan())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait([task, waiter], return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # raises the start-up error
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
 
 
 @pytest.fixture
-def db(app: Litestar, client: AsyncTestClient[Litestar]) -> Database:
+def db(app: Litestar, client: httpx.AsyncClient) -> Database:
     """The open database of the running app (so that tests and app share one engine)."""
     database: Database = app.state.runtime.db
     return database

@@ -12,10 +12,19 @@ from aggregator.auth.principal import CLI
 from aggregator.clock import utcnow
 from aggregator.db import Database
 from aggregator.db.rows import to_json
-from aggregator.db.tables import ActionAttempts, ConnectedAccounts, Devices, Events
+from aggregator.db.tables import ActionAttempts, ConnectedAccounts, Events
+from aggregator.devices.repository import save_device
 from aggregator.ids import new_id
 from aggregator.workspaces.service import create_workspace
-from schemas import DeviceCapabilities, DeviceProperties, Scope, Workspace
+from schemas import (
+    BatteryStatus,
+    CodeConstraints,
+    Device,
+    DeviceCapabilities,
+    DeviceProperties,
+    Scope,
+    Workspace,
+)
 
 
 @dataclass(frozen=True)
@@ -66,26 +75,27 @@ async def insert_devices(
     tenant: Tenant, account_id: uuid.UUID, count: int, *, provider: str = "nuki"
 ) -> list[uuid.UUID]:
     now = utcnow()
-    rows = [
-        Devices(
+    ids = []
+    for index in range(count):
+        device = Device(
             id=new_id(),
-            workspace_id=tenant.workspace.id,
             connected_account_id=account_id,
             provider=provider,
             provider_device_id=f"{provider}-{index}",
             name=f"Door {index}",
             model="Smart Lock 4",
             timezone="Europe/Berlin",
-            properties=to_json(DeviceProperties(online=True, locked=True, battery_level=0.8)),
-            capabilities=to_json(DeviceCapabilities(can_remotely_lock=True, can_remotely_unlock=True)),
+            properties=DeviceProperties(online=True, locked=True, battery_level=0.8, battery_status=BatteryStatus.GOOD),
+            capabilities=DeviceCapabilities(can_remotely_lock=True, can_remotely_unlock=True),
+            code_constraints=CodeConstraints(supported_code_lengths=[6], max_active_codes=200, rules=["no_zeros"]),
+            errors=[],
+            warnings=[],
             created_at=now,
             updated_at=now,
         )
-        for index in range(count)
-    ]
-    if rows:
-        await Devices.insert(*rows).run()
-    return [row.id for row in rows]
+        await save_device(tenant.db, device, workspace_id=tenant.workspace.id)
+        ids.append(device.id)
+    return ids
 
 
 async def insert_event(tenant: Tenant, device_id: uuid.UUID | None, **overrides: Any) -> uuid.UUID:

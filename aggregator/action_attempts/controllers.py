@@ -6,7 +6,7 @@ from litestar import Controller, get
 from litestar.params import FromPath
 
 from aggregator.action_attempts import service
-from aggregator.auth import requires
+from aggregator.auth import needs
 from aggregator.http.context import Context
 from aggregator.http.openapi import problems
 from aggregator.ids import parse_id
@@ -16,7 +16,7 @@ from schemas import ActionAttempt, Scope
 class ActionAttemptController(Controller):
     path = "/v1/action_attempts"
     tags = ["Action attempts"]
-    guards = [requires(Scope.DEVICES_READ)]
+    opt = needs(Scope.DEVICES_READ)
 
     @get("/{attempt_id:str}", operation_id="GetActionAttempt", summary="Get an action attempt", responses=problems(404))
     async def get_attempt(self, attempt_id: FromPath[str], ctx: Context) -> ActionAttempt:

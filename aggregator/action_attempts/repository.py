@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid, from_json
+from aggregator.db.rows import as_bool_or_none, as_datetime, as_uuid, from_json
 from schemas import ActionAttempt, ActionAttemptError, ActionAttemptStatus, ActionType
 
 _COLUMNS = "id, device_id, action_type, status, error, was_confirmed_by_device, created_at, updated_at"
@@ -25,7 +25,7 @@ def _attempt(row: Row) -> ActionAttempt:
         action_type=ActionType(row[2]),
         status=ActionAttemptStatus(row[3]),
         error=from_json(row[4], ActionAttemptError | None, None),
-        was_confirmed_by_device=None if row[5] is None else bool(row[5]),
-        created_at=row[6],
-        updated_at=row[7],
+        was_confirmed_by_device=as_bool_or_none(row[5]),
+        created_at=as_datetime(row[6]),
+        updated_at=as_datetime(row[7]),
     )

@@ -6,10 +6,10 @@ from litestar import Controller, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from aggregator.api_keys import service
-from aggregator.auth import requires
+from aggregator.auth import needs
 from aggregator.http.context import Context
 from aggregator.http.openapi import problems
-from aggregator.http.pagination import Paging
+from aggregator.http.pagination import DEFAULT_LIMIT, Cursor, Limit, page_request
 from aggregator.ids import parse_id
 from schemas import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Page, Scope
 
@@ -17,7 +17,7 @@ from schemas import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Page, Scope
 class ApiKeyController(Controller):
     path = "/v1/api_keys"
     tags = ["API keys"]
-    guards = [requires(Scope.ADMIN)]
+    opt = needs(Scope.ADMIN)
 
     @post(operation_id="CreateApiKey", summary="Create an API key", responses=problems(422))
     async def create_key(self, data: JSONBody[ApiKeyCreate], ctx: Context) -> ApiKeyWithSecret:
@@ -33,8 +33,8 @@ class ApiKeyController(Controller):
         )
 
     @get(operation_id="ListApiKeys", summary="List API keys", responses=problems(422))
-    async def list_keys(self, ctx: Context, page: Paging) -> Page[ApiKey]:
-        return await service.list_keys(ctx.db, ctx.workspace_id, page)
+    async def list_keys(self, ctx: Context, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ApiKey]:
+        return await service.list_keys(ctx.db, ctx.workspace_id, page_request(limit, cursor))
 
     @get("/{key_id:str}", operation_id="GetApiKey", summary="Get an API key", responses=problems(404))
     async def get_key(self, key_id: FromPath[str], ctx: Context) -> ApiKey:

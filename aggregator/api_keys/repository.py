@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid
+from aggregator.db.rows import as_datetime, as_datetime_or_none, as_list, as_uuid
 from aggregator.db.tables import ApiKeys
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import ApiKey, Scope
@@ -17,13 +18,29 @@ _COLUMNS = "id, name, scopes, secret_prefix, created_at, last_used_at, revoked_a
 
 @dataclass(frozen=True, slots=True)
 class StoredCredential:
-    """What authentication needs to know about the key behind a secret hash."""
+    """What authentication needs to know about the key behind a secret hash, as the driver returns it.
 
-    id: uuid.UUID
-    workspace_id: uuid.UUID
-    scopes: tuple[str, ...]
+    Left unconverted: the key's id, workspace and scopes never change, so authentication converts them
+    once per key and remembers the result; only `revoked_at` and `last_used_at` are read every time.
+    """
+
+    raw_id: Any
+    raw_workspace_id: Any
+    raw_scopes: Any
     revoked_at: datetime | None
     last_used_at: datetime | None
+
+    @property
+    def id(self) -> uuid.UUID:
+        return as_uuid(self.raw_id)
+
+    @property
+    def workspace_id(self) -> uuid.UUID:
+        return as_uuid(self.raw_workspace_id)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        return tuple(as_list(self.raw_scopes))
 
 
 async def insert_key(db: Database, key: ApiKey, *, workspace_id: uuid.UUID, secret_hash: str) -> None:
@@ -60,7 +77,7 @@ async def find_credential(db: Database, secret_hash: str) -> StoredCredential | 
     )
     if row is None:
         return None
-    return StoredCredential(as_uuid(row[0]), as_uuid(row[1]), tuple(row[2]), row[3], row[4])
+    return StoredCredential(row[0], row[1], row[2], as_datetime_or_none(row[3]), as_datetime_or_none(row[4]))
 
 
 async def mark_used(db: Database, key_id: uuid.UUID, at: datetime) -> None:
@@ -71,9 +88,9 @@ def _api_key(row: Row) -> ApiKey:
     return ApiKey(
         id=as_uuid(row[0]),
         name=row[1],
-        scopes=[Scope(scope) for scope in row[2]],
+        scopes=[Scope(scope) for scope in as_list(row[2])],
         secret_prefix=row[3],
-        created_at=row[4],
-        last_used_at=row[5],
-        revoked_at=row[6],
+        created_at=as_datetime(row[4]),
+        last_used_at=as_datetime_or_none(row[5]),
+        revoked_at=as_datetime_or_none(row[6]),
     )

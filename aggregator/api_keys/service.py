@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import datetime, timedelta
 
@@ -83,19 +82,33 @@ async def revoke_key(
 
 
 async def authenticate(db: Database, secret: str, *, now: datetime) -> Principal:
-    credential = await repository.find_credential(db, hash_secret(secret))
+    """The principal behind `secret`; one indexed query, so that a revocation counts from the next request."""
+    digest = hash_secret(secret)
+    credential = await repository.find_credential(db, digest)
     if credential is None:
         raise ApiError(errors.INVALID_API_KEY)
     if credential.revoked_at is not None:
         raise ApiError(errors.API_KEY_REVOKED)
+    principal = _principal(digest, credential)
     if credential.last_used_at is None or now - credential.last_used_at >= LAST_USED_RESOLUTION:
-        await repository.mark_used(db, credential.id, now)
-    return Principal(credential.id, credential.workspace_id, _scopes(credential.scopes))
+        await repository.mark_used(db, principal.api_key_id, now)
+    return principal
 
 
-@functools.lru_cache(maxsize=256)
-def _scopes(granted: tuple[str, ...]) -> frozenset[Scope]:
-    return effective_scopes(granted)
+_principals: dict[tuple[str, str], Principal] = {}
+_PRINCIPALS_KEPT = 10_000
+
+
+def _principal(digest: str, credential: repository.StoredCredential) -> Principal:
+    """A key's id, workspace and scopes never change: convert them once per key, not once per request."""
+    memo_key = (digest, str(credential.raw_id))
+    principal = _principals.get(memo_key)
+    if principal is None:
+        if len(_principals) >= _PRINCIPALS_KEPT:
+            _principals.clear()
+        principal = Principal(credential.id, credential.workspace_id, effective_scopes(credential.scopes))
+        _principals[memo_key] = principal
+    return principal
 
 
 async def _audit(

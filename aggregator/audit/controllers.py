@@ -8,26 +8,28 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from aggregator.audit import repository
-from aggregator.auth import requires
+from aggregator.auth import needs
 from aggregator.http.context import Context
 from aggregator.http.openapi import problems
-from aggregator.http.pagination import Paging, build_page
+from aggregator.http.pagination import DEFAULT_LIMIT, Cursor, Limit, build_page, page_request
 from schemas import AuditEntry, Page, Scope
 
 
 class AuditController(Controller):
     path = "/v1/audit_entries"
     tags = ["Audit"]
-    guards = [requires(Scope.ADMIN)]
+    opt = needs(Scope.ADMIN)
 
     @get(operation_id="ListAuditEntries", summary="List audit entries", responses=problems(422))
     async def list_entries(
         self,
         ctx: Context,
-        page: Paging,
         resource_type: Annotated[str | None, QueryParameter(description="e.g. `api_key`.")] = None,
         resource_id: Annotated[str | None, QueryParameter(description="Entries about this resource only.")] = None,
+        limit: Limit = DEFAULT_LIMIT,
+        cursor: Cursor = None,
     ) -> Page[AuditEntry]:
+        page = page_request(limit, cursor)
         entries = await repository.list_entries(
             ctx.db, ctx.workspace_id, page, resource_type=resource_type, resource_id=resource_id
         )

@@ -10,7 +10,7 @@ import msgspec
 
 from aggregator.auth.principal import Actor
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid, from_json, to_json
+from aggregator.db.rows import as_datetime, as_uuid, from_json, to_json
 from aggregator.db.tables import AuditEntries
 from aggregator.http.pagination import PageRequest, keyset
 from aggregator.ids import new_id
@@ -85,5 +85,5 @@ def _entry(row: Row) -> AuditEntry:
         before=from_json(row[6], _Document, None),
         after=from_json(row[7], _Document, None),
         request_id=row[8],
-        created_at=row[9],
+        created_at=as_datetime(row[9]),
     )

@@ -1,6 +1,6 @@
-"""Who is calling: API-key authentication, the resulting principal, and per-endpoint scope guards."""
+"""Who is calling: API-key authentication, the resulting principal, and the scope each endpoint needs."""
 
-from aggregator.auth.guards import requires
-from aggregator.auth.principal import Actor, Principal, current_principal
+from aggregator.auth.principal import Actor, Principal
+from aggregator.auth.scopes import needs
 
-__all__ = ("Actor", "Principal", "current_principal", "requires")
+__all__ = ("Actor", "Principal", "needs")

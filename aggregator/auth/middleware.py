@@ -1,4 +1,4 @@
-"""Authenticates every request except the public ones by its bearer API key, then applies the key's rate limit."""
+"""Authenticates every non-public request by its bearer API key, checks the scope, applies the key's rate limit."""
 
 from __future__ import annotations
 
@@ -9,26 +9,28 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.api_keys.service import authenticate
+from aggregator.auth.scopes import PUBLIC, PUBLIC_PATH_PREFIXES, check_scope
 from aggregator.http import errors
 from aggregator.http.context import runtime_of
 from aggregator.http.errors import ApiError
 
-PUBLIC_OPT = "public"
-"""Route handlers with `opt={"public": True}` take no API key (health, the error catalogue)."""
-PUBLIC_PATHS = ("^/schema",)
 _AUTHORIZATION = b"authorization"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="aggregator"'}
 
 
 class ApiKeyAuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_opt_key = PUBLIC_OPT
-    exclude_path_pattern = PUBLIC_PATHS
+    exclude_opt_key = PUBLIC
+    exclude_path_pattern = tuple(f"^{prefix}" for prefix in PUBLIC_PATH_PREFIXES)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if scope["method"] == "OPTIONS":
+            await next_app(scope, receive, send)  # only Litestar's automatic `Allow` answer
+            return
         runtime = runtime_of(scope)
         principal = await authenticate(runtime.db, bearer_secret(scope), now=runtime.clock())
         scope["auth"] = principal
+        check_scope(principal, scope["route_handler"])
         wait = await runtime.rate_limiter.acquire(f"api_key:{principal.api_key_id}", runtime.api_limit)
         if wait > 0:
             raise ApiError(

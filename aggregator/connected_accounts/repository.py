@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid, from_json
+from aggregator.db.rows import as_datetime, as_uuid, from_json
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import ConnectedAccount, ConnectedAccountStatus, ResourceIssue
 
@@ -40,6 +40,6 @@ def _account(row: Row) -> ConnectedAccount:
         display_name=row[3],
         errors=from_json(row[4], list[ResourceIssue], _NO_ISSUES),
         warnings=from_json(row[5], list[ResourceIssue], _NO_ISSUES),
-        created_at=row[6],
-        updated_at=row[7],
+        created_at=as_datetime(row[6]),
+        updated_at=as_datetime(row[7]),
     )

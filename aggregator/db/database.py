@@ -2,7 +2,9 @@
 
 Repositories read with `fetch_one` / `fetch_all` and plain SQL written with `?` placeholders (compiled to
 `$n` for PostgreSQL once per statement): on the hot read path piccolo's query builder costs more than the
-query itself. Inside a transaction every statement, piccolo's or ours, runs on the transaction's connection.
+query itself. Values come back as the driver gives them (SQLite: text for ids and times; PostgreSQL:
+UUID and datetime objects), and repositories normalise them with `aggregator.db.rows`. Inside a transaction
+every statement, piccolo's or ours, runs on the transaction's connection.
 """
 
 from __future__ import annotations
@@ -99,7 +101,7 @@ class Database:
 
     async def fetch_all(self, sql: str, *params: Any) -> list[Row]:
         if isinstance(self.engine, PersistentSQLiteEngine):
-            rows, _ = await self.engine.execute(sql, params)
+            rows, _ = await self.engine.execute(sql, params, raw=True)
             return rows
         return list(await self._postgres_connection().fetch(_numbered(sql), *params))
 

@@ -48,6 +48,8 @@ async def migrate(db: Database) -> list[str]:
     # piccolo's migration runner finds its engine through piccolo_conf; point it at this database.
     piccolo_conf.DB = db.engine
     Migration._meta.db = db.engine
+    # piccolo's own "does the table exist" looks in every schema; create it here, where we mean it.
+    await Migration.create_table(if_not_exists=True).run()
     output = io.StringIO()
     with contextlib.redirect_stdout(output):
         result = await run_forwards(app_name=APP_NAME)

@@ -1,8 +1,9 @@
-"""Helpers that turn database values into wire values the same way on SQLite and PostgreSQL."""
+"""Turn database values into wire values the same way on SQLite (plain text) and PostgreSQL (typed objects)."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import msgspec
@@ -12,7 +13,7 @@ T = TypeVar("T")
 _decoders: dict[Any, msgspec.json.Decoder[Any]] = {}
 
 
-def from_json(value: str | bytes | None, type_: type[T], default: T) -> T:
+def from_json(value: str | bytes | None, type_: Any, default: T) -> T:
     """Decode a JSON column into `type_` (both engines hand JSON columns back as text)."""
     if value is None:
         return default
@@ -31,9 +32,30 @@ def to_json(value: Any) -> str | None:
 
 
 def as_uuid(value: Any) -> uuid.UUID:
-    """Asyncpg returns its own UUID type; normalise to the standard library's."""
+    """SQLite gives text; asyncpg gives its own UUID type. Both become the standard library's."""
     return value if type(value) is uuid.UUID else uuid.UUID(str(value))
 
 
 def as_uuid_or_none(value: Any) -> uuid.UUID | None:
     return None if value is None else as_uuid(value)
+
+
+def as_datetime(value: Any) -> datetime:
+    """SQLite gives piccolo's text form (`2026-05-01 12:00:00+00:00`); PostgreSQL an aware datetime."""
+    result = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return result if result.tzinfo is not None else result.replace(tzinfo=UTC)
+
+
+def as_datetime_or_none(value: Any) -> datetime | None:
+    return None if value is None else as_datetime(value)
+
+
+def as_bool_or_none(value: Any) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def as_list(value: Any) -> list[Any]:
+    """Piccolo's Array columns: JSON text in SQLite, an array in PostgreSQL."""
+    if isinstance(value, list):
+        return value
+    return list(msgspec.json.decode(value)) if value else []

@@ -5,6 +5,9 @@ process at about a thousand queries a second. Here writes share one persistent a
 serialised by a lock (SQLite has a single writer anyway), and reads outside a transaction run on a
 standard-library connection in the event loop's own thread: an indexed read in WAL mode takes
 microseconds and never waits for the writer.
+
+Two readers: piccolo's queries get values converted by piccolo's registered converters (UUID, datetime,
+bool); the gateway's own hot reads (`fetch_raw`) get SQLite's plain values and convert only what they use.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class PersistentSQLiteEngine(SQLiteEngine):
     def __init__(self, path: str) -> None:
         super().__init__(path=path, timeout=BUSY_TIMEOUT_SECONDS)
         self._reader: sqlite3.Connection | None = None
+        self._raw_reader: sqlite3.Connection | None = None
         self._writer: aiosqlite.Connection | None = None
         self.write_lock = asyncio.Lock()
 
@@ -42,17 +46,24 @@ class PersistentSQLiteEngine(SQLiteEngine):
                 await writer.execute(f"PRAGMA {pragma}")
             self._writer = writer
         if self._reader is None:
-            reader = sqlite3.connect(**self.connection_kwargs, check_same_thread=False)
-            reader.execute("PRAGMA query_only = ON")
-            self._reader = reader
+            self._reader = self._read_only_connection(**self.connection_kwargs)
+            plain = {**self.connection_kwargs, "detect_types": 0}
+            self._raw_reader = self._read_only_connection(**plain)
+
+    @staticmethod
+    def _read_only_connection(**kwargs: Any) -> sqlite3.Connection:
+        connection = sqlite3.connect(**kwargs, check_same_thread=False)
+        connection.execute("PRAGMA query_only = ON")
+        return connection
 
     async def close(self) -> None:
         if self._writer is not None:
             await self._writer.close()
             self._writer = None
-        if self._reader is not None:
-            self._reader.close()
-            self._reader = None
+        for reader in (self._reader, self._raw_reader):
+            if reader is not None:
+                reader.close()
+        self._reader = self._raw_reader = None
 
     async def writer(self) -> aiosqlite.Connection:
         if self._writer is None:
@@ -60,20 +71,17 @@ class PersistentSQLiteEngine(SQLiteEngine):
         assert self._writer is not None
         return self._writer
 
-    def read(self, sql: str, params: Sequence[Any]) -> tuple[list[Row], Any]:
-        """Run a read-only statement in this thread; returns the rows and the cursor description."""
-        if self._reader is None:
-            raise RuntimeError("the SQLite engine is not started")
-        cursor = self._reader.execute(sql, params)
-        return cursor.fetchall(), cursor.description
-
-    async def execute(self, sql: str, params: Sequence[Any]) -> tuple[list[Row], Any]:
-        """Run any statement: in the current transaction if there is one, else alone on the writer."""
+    async def execute(self, sql: str, params: Sequence[Any], *, raw: bool = False) -> tuple[list[Row], Any]:
+        """Run any statement: in the current transaction if there is one; a read on a reader, in this thread
+        (`raw` picks the reader without piccolo's conversions); a write alone on the writer.
+        """
         transaction = self.current_transaction.get()
         if transaction is not None:
             return await _run(transaction.connection, sql, params)
-        if _is_read(sql) and self._reader is not None:
-            return self.read(sql, params)
+        reader = self._raw_reader if raw else self._reader
+        if reader is not None and _is_read(sql):
+            cursor = reader.execute(sql, params)
+            return cursor.fetchall(), cursor.description
         async with self.write_lock:
             return await _run(await self.writer(), sql, params)
 

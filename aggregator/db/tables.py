@@ -7,6 +7,7 @@ from piccolo.columns import (
     UUID,
     Array,
     Boolean,
+    Bytea,
     ForeignKey,
     Integer,
     OnDelete,
@@ -59,19 +60,16 @@ class ConnectedAccounts(Table, tablename="connected_accounts"):
 
 
 class Devices(Table, tablename="devices"):
+    # A device is stored as its API document (schemas.Device as UTF-8 JSON, in a binary column so that
+    # drivers hand it back without decoding) plus the columns that queries filter by:
+    # reads serve the document as it is, without decoding and re-encoding it (devices.repository).
     id = UUID(primary_key=True)
     workspace_id = ForeignKey(references=Workspaces, on_delete=OnDelete.cascade, null=False)
     connected_account_id = ForeignKey(references=ConnectedAccounts, on_delete=OnDelete.cascade, null=False)
     provider = Varchar(length=40)
     provider_device_id = Varchar(length=200)
-    name = Varchar(length=200)
-    model = Varchar(length=200, null=True, default=None)
-    timezone = Varchar(length=64, null=True, default=None)
-    properties = JSON(default="{}")
-    capabilities = JSON(default="{}")
-    code_constraints = JSON(default="{}")
-    errors = JSON(default="[]")
-    warnings = JSON(default="[]")
+    document = Bytea()
+    document_version = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

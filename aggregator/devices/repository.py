@@ -1,61 +1,98 @@
-"""All queries on devices. `get_device` is the hot read path: one indexed statement, no ORM."""
+"""All queries on devices. A device is stored as its API document, so reads serve stored JSON as it is.
+
+`GET /v1/devices/{id}` and the device list are the gateway's hottest reads; decoding a row into a struct and
+encoding it again cost more than the query. The document is written in one place (`save_device`) from the
+`Device` struct, and carries `DOCUMENT_VERSION`: a document written by an older `Device` is re-rendered
+on read, so a new field never goes missing (tests/aggregator/devices pins the version to the schema).
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid, from_json
+import msgspec
+
+from aggregator.db import Database
+from aggregator.db.tables import Devices
 from aggregator.http.pagination import PageRequest, keyset
-from schemas import CodeConstraints, Device, DeviceCapabilities, DeviceProperties, ResourceIssue
+from schemas import Device
 
-_COLUMNS = (
-    "id, connected_account_id, provider, provider_device_id, name, model, timezone, properties, capabilities, "
-    "code_constraints, errors, warnings, created_at, updated_at"
-)
-_GET = f"SELECT {_COLUMNS} FROM devices WHERE id = ? AND workspace_id = ?"
-_NO_ISSUES: list[ResourceIssue] = []
+DOCUMENT_VERSION = 1
+"""Bump when `schemas.Device` changes shape."""
+
+_encoder = msgspec.json.Encoder()
+_decoder = msgspec.json.Decoder(Device)
+
+
+class _IdOnly(msgspec.Struct):
+    id: str
+
+
+async def save_device(db: Database, device: Device, *, workspace_id: uuid.UUID) -> None:
+    """Insert or replace the device and its document (the only writer of device documents)."""
+    values = {
+        Devices.workspace_id: workspace_id,
+        Devices.connected_account_id: device.connected_account_id,
+        Devices.provider: device.provider,
+        Devices.provider_device_id: device.provider_device_id,
+        Devices.document: _encoder.encode(device),
+        Devices.document_version: DOCUMENT_VERSION,
+        Devices.created_at: device.created_at,
+        Devices.updated_at: device.updated_at,
+    }
+    row = Devices(id=device.id, **{column._meta.name: value for column, value in values.items()})
+    await Devices.insert(row).on_conflict(target=Devices.id, action="DO UPDATE", values=list(values)).run()
 
 
 async def get_device(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID) -> Device | None:
-    row = await db.fetch_one(_GET, device_id, workspace_id)
-    return to_device(row) if row else None
+    document = await get_document(db, workspace_id, device_id)
+    return _decoder.decode(document) if document is not None else None
 
 
-async def list_devices(
+async def get_document(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID) -> bytes | None:
+    """The device's API JSON, ready to send."""
+    row = await db.fetch_one(
+        "SELECT document, document_version FROM devices WHERE id = ? AND workspace_id = ?", device_id, workspace_id
+    )
+    return _current(row[0], row[1]) if row else None
+
+
+async def list_documents(
     db: Database,
     workspace_id: uuid.UUID,
     page: PageRequest,
     *,
     provider: str | None = None,
     connected_account_id: uuid.UUID | None = None,
-) -> list[Device]:
-    where, params = ["workspace_id = ?"], [workspace_id]
-    if provider is not None:
-        where.append("provider = ?")
-        params.append(provider)
-    if connected_account_id is not None:
-        where.append("connected_account_id = ?")
-        params.append(connected_account_id)
+) -> list[bytes]:
+    """The API JSON of a page of devices (plus one, to tell whether another page follows), in id order."""
+    where, params = _filters(workspace_id, provider, connected_account_id)
     tail, values = keyset(where, params, page)
-    rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM devices {tail}", *values)
-    return [to_device(row) for row in rows]
+    rows = await db.fetch_all(f"SELECT document, document_version FROM devices {tail}", *values)
+    return [document if version == DOCUMENT_VERSION else _current(document, version) for document, version in rows]
 
 
-def to_device(row: Row) -> Device:
-    return Device(
-        id=as_uuid(row[0]),
-        connected_account_id=as_uuid(row[1]),
-        provider=row[2],
-        provider_device_id=row[3],
-        name=row[4],
-        model=row[5],
-        timezone=row[6],
-        properties=from_json(row[7], DeviceProperties, DeviceProperties()),
-        capabilities=from_json(row[8], DeviceCapabilities, DeviceCapabilities()),
-        code_constraints=from_json(row[9], CodeConstraints, CodeConstraints()),
-        errors=from_json(row[10], list[ResourceIssue], _NO_ISSUES),
-        warnings=from_json(row[11], list[ResourceIssue], _NO_ISSUES),
-        created_at=row[12],
-        updated_at=row[13],
-    )
+def document_id(document: bytes) -> uuid.UUID:
+    """The id inside a device document (what a page's cursor is made of)."""
+    return uuid.UUID(msgspec.json.decode(document, type=_IdOnly).id)
+
+
+def _filters(
+    workspace_id: uuid.UUID, provider: str | None, connected_account_id: uuid.UUID | None
+) -> tuple[list[str], list[Any]]:
+    where: list[str] = ["workspace_id = ?"]
+    params: list[Any] = [workspace_id]
+    for clause, value in (("provider = ?", provider), ("connected_account_id = ?", connected_account_id)):
+        if value is not None:
+            where.append(clause)
+            params.append(value)
+    return where, params
+
+
+def _current(document: bytes, version: int) -> bytes:
+    """The stored document, re-rendered through today's `Device` when an older one wrote it."""
+    document = bytes(document)
+    if version == DOCUMENT_VERSION:
+        return document
+    return _encoder.encode(_decoder.decode(document))

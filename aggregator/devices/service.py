@@ -1,4 +1,4 @@
-"""Reading devices; an id from another workspace is simply not found."""
+"""Reading devices; an id from another workspace is simply not found. Answers are stored API documents."""
 
 from __future__ import annotations
 
@@ -8,26 +8,25 @@ from aggregator.db import Database
 from aggregator.devices import repository
 from aggregator.http import errors
 from aggregator.http.errors import ApiError
-from aggregator.http.pagination import PageRequest, build_page
-from schemas import Device, Page
+from aggregator.http.pagination import PageRequest, encode_stored_page
 
 
-async def get_device(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID | None) -> Device:
-    device = await repository.get_device(db, workspace_id, device_id) if device_id else None
-    if device is None:
+async def device_document(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID | None) -> bytes:
+    document = await repository.get_document(db, workspace_id, device_id) if device_id else None
+    if document is None:
         raise ApiError(errors.DEVICE_NOT_FOUND)
-    return device
+    return document
 
 
-async def list_devices(
+async def device_page(
     db: Database,
     workspace_id: uuid.UUID,
     page: PageRequest,
     *,
     provider: str | None,
     connected_account_id: uuid.UUID | None,
-) -> Page[Device]:
-    devices = await repository.list_devices(
+) -> bytes:
+    documents = await repository.list_documents(
         db, workspace_id, page, provider=provider, connected_account_id=connected_account_id
     )
-    return build_page(devices, page)
+    return encode_stored_page(documents, page, id_of=repository.document_id)

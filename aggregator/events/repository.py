@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid, as_uuid_or_none, from_json
+from aggregator.db.rows import as_bool_or_none, as_datetime, as_uuid, as_uuid_or_none, from_json
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import Event, EventMethod, EventSource, EventType
 
@@ -57,14 +57,14 @@ def _event(row: Row) -> Event:
     return Event(
         id=as_uuid(row[0]),
         type=EventType(row[1]),
-        occurred_at=row[2],
-        received_at=row[3],
+        occurred_at=as_datetime(row[2]),
+        received_at=as_datetime(row[3]),
         device_id=as_uuid_or_none(row[4]),
         connected_account_id=as_uuid_or_none(row[5]),
         access_code_id=as_uuid_or_none(row[6]),
         action_attempt_id=as_uuid_or_none(row[7]),
         method=EventMethod(row[8]) if row[8] else None,
         source=EventSource(row[9]),
-        was_confirmed_by_device=None if row[10] is None else bool(row[10]),
+        was_confirmed_by_device=as_bool_or_none(row[10]),
         data=from_json(row[11], dict[str, Any], _NO_DATA),
     )

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, Response, get
 from litestar.openapi import ResponseSpec
 
+from aggregator.auth.scopes import PUBLIC
 from aggregator.http.context import runtime_of
 from aggregator.runtime import Runtime
 from schemas import ComponentHealth, Health, HealthStatus
@@ -18,7 +19,7 @@ from schemas import ComponentHealth, Health, HealthStatus
     summary="Health of the gateway",
     tags=["Service"],
     security=[],
-    opt={"public": True},
+    opt={PUBLIC: True},
     responses={503: ResponseSpec(data_container=Health, description="The database or job backend is down.")},
 )
 async def health(request: Request[Any, Any, Any]) -> Response[Health]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from litestar.di import NamedDependency
+import msgspec
 from litestar.params import QueryParameter
 
 from aggregator.http import errors
@@ -35,17 +35,14 @@ class PageRequest:
         return self.limit + 1
 
 
-Paging = NamedDependency[PageRequest]
-"""How a list endpoint asks for its page: `page: Paging`."""
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page, at most {MAX_LIMIT}.")]
+Cursor = Annotated[str | None, QueryParameter(description="The `next_cursor` of the previous page.")]
+"""List endpoints take `limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None` and call `page_request`.
+(Not a dependency: a second dependency makes Litestar resolve both in a task group, ~25 µs a request.)"""
 
 
-def page_request(
-    limit: Annotated[
-        int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Items per page, at most {MAX_LIMIT}.")
-    ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, QueryParameter(description="The `next_cursor` of the previous page.")] = None,
-) -> PageRequest:
-    """A Litestar dependency that reads and checks the paging query parameters."""
+def page_request(limit: int, cursor: str | None) -> PageRequest:
+    """The page asked for; an unreadable cursor is a 422 `invalid_cursor`."""
     return PageRequest(after=decode_cursor(cursor) if cursor else None, limit=limit)
 
 
@@ -69,6 +66,23 @@ def build_page(items: Sequence[T], request: PageRequest, *, id_of: Any = None) -
     last = kept[-1]
     last_id = id_of(last) if id_of else last.id  # type: ignore[attr-defined]
     return Page(data=kept, next_cursor=encode_cursor(last_id))
+
+
+class _StoredPage(msgspec.Struct):
+    data: list[msgspec.Raw]
+    next_cursor: str | None
+
+
+_page_encoder = msgspec.json.Encoder()
+
+
+def encode_stored_page(
+    documents: Sequence[bytes], request: PageRequest, *, id_of: Callable[[bytes], uuid.UUID]
+) -> bytes:
+    """A page's JSON from stored documents, without decoding them: `{"data": [...], "next_cursor": ...}`."""
+    kept = documents[: request.limit]
+    next_cursor = encode_cursor(id_of(kept[-1])) if len(documents) > request.limit else None
+    return _page_encoder.encode(_StoredPage([msgspec.Raw(document) for document in kept], next_cursor))
 
 
 def keyset(where: list[str], params: list[Any], request: PageRequest) -> tuple[str, list[Any]]:

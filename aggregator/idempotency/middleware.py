@@ -19,8 +19,8 @@ from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from aggregator.auth.middleware import PUBLIC_OPT
 from aggregator.auth.principal import Principal
+from aggregator.auth.scopes import PUBLIC
 from aggregator.http import errors
 from aggregator.http.context import runtime_of
 from aggregator.http.errors import ApiError
@@ -38,7 +38,7 @@ ABANDONED_AFTER = timedelta(minutes=2)
 
 class IdempotencyMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
-    exclude_opt_key = PUBLIC_OPT
+    exclude_opt_key = PUBLIC
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         key = _header(scope, HEADER)

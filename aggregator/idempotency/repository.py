@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.db import Database
-from aggregator.db.rows import as_uuid, from_json, to_json
+from aggregator.db.rows import as_datetime, as_uuid, from_json, to_json
 from aggregator.ids import new_id
 
 IN_PROGRESS = "in_progress"
@@ -57,8 +57,8 @@ async def find(db: Database, workspace_id: uuid.UUID, key: str) -> IdempotencyRe
         return None
     answer = None
     if row[3] == COMPLETED:
-        answer = StoredAnswer(status=row[4], headers=from_json(row[5], dict[str, str], {}), body=row[6] or "")
-    return IdempotencyRecord(id=as_uuid(row[0]), fingerprint=row[1], created_at=row[2], answer=answer)
+        answer = StoredAnswer(status=int(row[4]), headers=from_json(row[5], dict[str, str], {}), body=row[6] or "")
+    return IdempotencyRecord(id=as_uuid(row[0]), fingerprint=row[1], created_at=as_datetime(row[2]), answer=answer)
 
 
 async def complete(db: Database, record_id: uuid.UUID, answer: StoredAnswer) -> None:

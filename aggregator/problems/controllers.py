@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, get
 from litestar.params import FromPath
 
+from aggregator.auth.scopes import PUBLIC
 from aggregator.http import errors
 from aggregator.http.errors import CATALOGUE, ApiError
 from schemas import WireStruct
@@ -25,7 +26,7 @@ class ProblemController(Controller):
     path = "/problems"
     tags = ["Service"]
     security = []
-    opt = {"public": True}
+    opt = {PUBLIC: True}
 
     @get(operation_id="ListErrorCodes", summary="List every error code")
     async def list_codes(self) -> list[ErrorCodeInfo]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid
+from aggregator.db.rows import as_datetime, as_uuid
 from aggregator.db.tables import Workspaces
 from schemas import Workspace
 
@@ -38,4 +38,4 @@ async def list_workspaces(db: Database) -> list[Workspace]:
 
 
 def _workspace(row: Row) -> Workspace:
-    return Workspace(id=as_uuid(row[0]), name=row[1], is_sandbox=bool(row[2]), created_at=row[3])
+    return Workspace(id=as_uuid(row[0]), name=row[1], is_sandbox=bool(row[2]), created_at=as_datetime(row[3]))

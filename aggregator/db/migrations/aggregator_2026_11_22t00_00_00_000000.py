@@ -6,7 +6,18 @@ Self-contained on purpose: referenced tables are minimal copies, never the live 
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete
-from piccolo.columns.column_types import JSON, UUID, Array, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.column_types import (
+    JSON,
+    UUID,
+    Array,
+    Boolean,
+    Bytea,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 ID = "2026-11-22T00:00:00:000000"
@@ -75,14 +86,8 @@ TABLES = {
         "connected_account_id": _fk(ConnectedAccounts),
         "provider": (Varchar, {"length": 40}),
         "provider_device_id": (Varchar, {"length": 200}),
-        "name": (Varchar, {"length": 200}),
-        "model": _nullable(Varchar, length=200),
-        "timezone": _nullable(Varchar, length=64),
-        "properties": (JSON, {"default": "{}"}),
-        "capabilities": (JSON, {"default": "{}"}),
-        "code_constraints": (JSON, {"default": "{}"}),
-        "errors": ISSUES,
-        "warnings": ISSUES,
+        "document": (Bytea, {}),
+        "document_version": (Integer, {}),
         "created_at": NOW,
         "updated_at": NOW,
     },

@@ -2,13 +2,12 @@ from __future__ import annotations
 
 import hashlib
 
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
 
 from aggregator.db import Database
 from tests.factories import Tenant, bearer
 
-Client = AsyncTestClient[Litestar]
+Client = httpx.AsyncClient
 
 
 async def test_create_key_shows_secret_once_and_stores_only_its_hash(client: Client, tenant: Tenant, db: Database):
