@@ -9,7 +9,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from aggregator.api_keys.service import authenticate
-from aggregator.auth.scopes import PUBLIC, PUBLIC_PATH_PREFIXES, check_scope
+from aggregator.auth.scopes import PUBLIC, check_scope
 from aggregator.http import errors
 from aggregator.http.context import runtime_of
 from aggregator.http.errors import ApiError
@@ -21,7 +21,6 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="aggregator"'}
 class ApiKeyAuthMiddleware(ASGIMiddleware):
     scopes = (ScopeType.HTTP,)
     exclude_opt_key = PUBLIC
-    exclude_path_pattern = tuple(f"^{prefix}" for prefix in PUBLIC_PATH_PREFIXES)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if scope["method"] == "OPTIONS":

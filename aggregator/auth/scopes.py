@@ -17,8 +17,7 @@ from schemas import Scope
 
 REQUIRED_SCOPE = "required_scope"
 PUBLIC = "public"
-"""Route handlers with `opt={"public": True}` take no API key (health, the error catalogue)."""
-PUBLIC_PATH_PREFIXES = ("/schema",)
+"""Routes with `opt={"public": True}` take no API key: health, the error catalogue, the OpenAPI document."""
 
 
 def needs(scope: Scope) -> dict[str, Any]:
@@ -35,8 +34,6 @@ def check_scope(principal: Principal, handler: Any) -> None:
 def check_every_route_declares_a_scope(app: Litestar) -> None:
     """Fail at start-up, not in production, when a non-public route forgets to say which scope it needs."""
     for route in app.routes:
-        if route.path.startswith(PUBLIC_PATH_PREFIXES):
-            continue
         for handler in getattr(route, "route_handlers", ()):
             if handler.http_methods == {"OPTIONS"}:
                 continue  # Litestar's automatic OPTIONS answer: no data, no key needed

@@ -30,7 +30,7 @@ class EventController(Controller):
         self,
         ctx: Context,
         device_id: Annotated[UUID | None, QueryParameter(description="Only this device's events.")] = None,
-        event_type: Annotated[EventType | None, QueryParameter(name="type", description="Only this type.")] = None,
+        type: Annotated[EventType | None, QueryParameter(description="Only events of this type.")] = None,
         since: Annotated[datetime | None, QueryParameter(description="Occurred at or after (with offset).")] = None,
         until: Annotated[datetime | None, QueryParameter(description="Occurred before (with offset).")] = None,
         limit: Limit = DEFAULT_LIMIT,
@@ -38,7 +38,7 @@ class EventController(Controller):
     ) -> Page[Event]:
         page = page_request(limit, cursor)
         require_offset(since=since, until=until)
-        query = EventFilter(device_id=device_id, type=event_type, since=since, until=until)
+        query = EventFilter(device_id=device_id, type=type, since=since, until=until)
         return await service.list_events(ctx.db, ctx.workspace_id, page, query)
 
     @get("/{event_id:str}", operation_id="GetEvent", summary="Get an event", responses=problems(404))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from litestar import Router
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
 
+from aggregator.auth.scopes import PUBLIC
 from aggregator.http.errors import PROBLEM_MEDIA_TYPE
 from schemas import Problem
 
@@ -49,6 +51,8 @@ def openapi_config(version: str) -> OpenAPIConfig:
             "every POST honours `Idempotency-Key`."
         ),
         path="/schema",
+        # Public like /health: the routes that serve the document and its UI take no API key.
+        openapi_router=Router(path="/schema", route_handlers=[], opt={PUBLIC: True}, tags=["Service"]),
         render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
         components=Components(
             security_schemes={SECURITY_SCHEME: SecurityScheme(type="http", scheme="bearer", description="API key")}
