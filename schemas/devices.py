@@ -61,7 +61,7 @@ class Device(WireStruct):
     properties: DeviceProperties
     capabilities: DeviceCapabilities
     code_constraints: CodeConstraints
-    errors: list[ResourceIssue]
-    warnings: list[ResourceIssue]
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    errors: list[ResourceIssue] = msgspec.field(default_factory=list)
+    warnings: list[ResourceIssue] = msgspec.field(default_factory=list)
