@@ -25,7 +25,7 @@ def _info(code: errors.ErrorCode) -> ErrorCodeInfo:
 class ProblemController(Controller):
     path = "/problems"
     tags = ["Service"]
-    security = []
+    security = [{}]  # no API key: an empty requirement
     opt = {PUBLIC: True}
 
     @get(operation_id="ListErrorCodes", summary="List every error code")
