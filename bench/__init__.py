@@ -1,0 +1,1 @@
+"""Benchmarks that print comparison tables (`make bench`); not part of the test run."""
