@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 import httpx
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.types import ControllerRouterHandler
 
 from aggregator.action_attempts.controllers import ActionAttemptController
 from aggregator.api_keys.controllers import ApiKeyController
@@ -32,7 +33,7 @@ from aggregator.problems.controllers import ProblemController
 from aggregator.runtime import open_runtime
 from aggregator.settings import Settings
 
-ROUTES = [
+ROUTES: list[ControllerRouterHandler] = [
     health,
     ProblemController,
     ApiKeyController,

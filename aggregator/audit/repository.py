@@ -58,7 +58,8 @@ async def list_entries(
     resource_type: str | None = None,
     resource_id: str | None = None,
 ) -> list[AuditEntry]:
-    where, params = ["workspace_id = ?"], [workspace_id]
+    where: list[str] = ["workspace_id = ?"]
+    params: list[Any] = [workspace_id]
     if resource_type is not None:
         where.append("resource_type = ?")
         params.append(resource_type)

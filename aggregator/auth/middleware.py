@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from typing import cast
 
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Receive, Scope, Send
 
 from aggregator.api_keys.service import authenticate
 from aggregator.auth.scopes import PUBLIC, check_scope
@@ -23,7 +24,7 @@ class ApiKeyAuthMiddleware(ASGIMiddleware):
     exclude_opt_key = PUBLIC
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        if scope["method"] == "OPTIONS":
+        if cast("HTTPScope", scope)["method"] == "OPTIONS":
             await next_app(scope, receive, send)  # only Litestar's automatic `Allow` answer
             return
         runtime = runtime_of(scope)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from aggregator.db import Database, Row
 from aggregator.db.rows import as_datetime, as_uuid, from_json
@@ -23,7 +24,8 @@ async def get_account(db: Database, workspace_id: uuid.UUID, account_id: uuid.UU
 async def list_accounts(
     db: Database, workspace_id: uuid.UUID, page: PageRequest, *, provider: str | None = None
 ) -> list[ConnectedAccount]:
-    where, params = ["workspace_id = ?"], [workspace_id]
+    where: list[str] = ["workspace_id = ?"]
+    params: list[Any] = [workspace_id]
     if provider is not None:
         where.append("provider = ?")
         params.append(provider)

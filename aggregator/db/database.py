@@ -97,7 +97,7 @@ class Database:
 
     def transaction(self) -> AbstractAsyncContextManager[Any]:
         """A write transaction; statements inside it (piccolo's and ours) share its connection."""
-        return self.engine.transaction()  # type: ignore[no-any-return]
+        return self.engine.transaction()
 
     async def fetch_all(self, sql: str, *params: Any) -> list[Row]:
         if isinstance(self.engine, PersistentSQLiteEngine):

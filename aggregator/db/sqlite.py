@@ -111,7 +111,7 @@ class WriterTransaction(SQLiteTransaction):
 
     async def __aenter__(self) -> WriterTransaction:
         if self._parent is not None:
-            return self._parent  # type: ignore[no-any-return]
+            return self._parent  # type: ignore[return-value]  # piccolo types the parent loosely
         await self.engine.write_lock.acquire()
         try:
             self.connection = await self.engine.writer()

@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 import msgspec
+from piccolo.columns import Column
 
 from aggregator.db import Database
 from aggregator.db.tables import Devices
@@ -31,7 +32,7 @@ class _IdOnly(msgspec.Struct):
 
 async def save_device(db: Database, device: Device, *, workspace_id: uuid.UUID) -> None:
     """Insert or replace the device and its document (the only writer of device documents)."""
-    values = {
+    values: dict[Column, Any] = {
         Devices.workspace_id: workspace_id,
         Devices.connected_account_id: device.connected_account_id,
         Devices.provider: device.provider,

@@ -13,11 +13,12 @@ import hashlib
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 import msgspec
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 from aggregator.auth.principal import Principal
 from aggregator.auth.scopes import PUBLIC
@@ -43,7 +44,7 @@ class IdempotencyMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         key = _header(scope, HEADER)
         principal: Principal | None = scope.get("auth")
-        if scope["method"] != "POST" or key is None or principal is None:
+        if _method(scope) != "POST" or key is None or principal is None:
             await next_app(scope, receive, send)
             return
         _check_key(key)
@@ -139,6 +140,10 @@ async def _send_answer(send: Send, answer: StoredAnswer) -> None:
     await send({"type": "http.response.body", "body": answer.body.encode(), "more_body": False})
 
 
+def _method(scope: Scope) -> str:
+    return cast("HTTPScope", scope)["method"]
+
+
 def _header(scope: Scope, name: bytes) -> str | None:
     for header, value in scope["headers"]:
         if header == name:
@@ -157,7 +162,7 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
         message = await receive()
         if message["type"] == "http.disconnect":
             break
-        body.extend(message.get("body", b""))
+        body.extend(cast(bytes, message.get("body", b"")))
         if len(body) > limit:
             raise ApiError(errors.REQUEST_BODY_TOO_LARGE)
         if not message.get("more_body", False):
@@ -169,14 +174,14 @@ def _replaying(body: bytes, receive: Receive) -> Receive:
     """A `receive` that hands the already-read body to the app once, then defers to the real one."""
     sent = False
 
-    async def replay() -> Message:
+    async def replay() -> Any:
         nonlocal sent
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
 
-    return replay  # type: ignore[return-value]
+    return replay
 
 
 def _fingerprint(scope: Scope, body: bytes) -> str:
@@ -186,7 +191,8 @@ def _fingerprint(scope: Scope, body: bytes) -> str:
     except msgspec.DecodeError:
         canonical = body
     digest = hashlib.sha256()
-    for part in (scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), canonical):
+    query: bytes = scope.get("query_string", b"")
+    for part in (_method(scope).encode(), scope["path"].encode(), query, canonical):
         digest.update(part)
         digest.update(b"\x00")
     return digest.hexdigest()

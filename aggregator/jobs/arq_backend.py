@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
-from typing import Any
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
@@ -83,10 +82,11 @@ class ArqJobBackend:
 
 
 def redis_settings(url: str) -> RedisSettings:
-    settings: Any = RedisSettings.from_dsn(url)
+    """Arq's settings for `url`, failing fast (2 s, one retry) instead of arq's patient defaults."""
+    settings = RedisSettings.from_dsn(url)
     settings.conn_timeout = 2
     settings.conn_retries = 1
-    return settings  # type: ignore[no-any-return]
+    return settings
 
 
 def _describe_heartbeat(heartbeat: bytes | None) -> str:

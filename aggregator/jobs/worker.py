@@ -80,10 +80,13 @@ def _function(task: Task) -> Function:
 
 
 def _cron(entry: PeriodicTask) -> CronJob:
+    fields = entry.cron_fields()
     return cron(
         _runner(entry.task),
         name=f"cron:{entry.task.name}",
-        **entry.cron_fields(),
+        hour=fields["hour"],
+        minute=fields["minute"],
+        second=fields["second"],
         timeout=entry.task.timeout.total_seconds(),
         unique=True,
     )
