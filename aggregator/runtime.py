@@ -6,8 +6,9 @@ Anything a test wants to replace (database, HTTP client, job backend, clock) can
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import AsyncExitStack, asynccontextmanager
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -20,6 +21,7 @@ from aggregator.jobs.arq_backend import DEFAULT_QUEUE, ArqJobBackend, redis_sett
 from aggregator.jobs.base import JobBackend, JobContext, TaskRegistry
 from aggregator.jobs.inprocess import InProcessJobBackend
 from aggregator.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
+from aggregator.redaction import redact
 from aggregator.settings import Settings
 
 VENDOR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
@@ -82,8 +84,26 @@ def runtime_job_context(runtime: Runtime) -> JobContext:
 
 async def _connect_redis(url: str) -> ArqRedis:
     try:
-        pool = await create_pool(redis_settings(url), default_queue_name=DEFAULT_QUEUE)
+        with _quiet("arq.connections"):  # its retry warnings; the error below says it once
+            pool = await create_pool(redis_settings(url), default_queue_name=DEFAULT_QUEUE)
         await pool.ping()
     except Exception as exc:
-        raise DependencyUnavailable(f"cannot reach Redis at {url}: {exc}") from exc
+        raise DependencyUnavailable(f"cannot reach Redis at {redact(url)}: {exc}") from exc
     return pool
+
+
+@contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+async def check_redis(url: str) -> None:
+    """Raise `DependencyUnavailable` with a clear message when Redis at `url` does not answer."""
+    pool = await _connect_redis(url)
+    await pool.aclose()

@@ -15,7 +15,7 @@ from aggregator.db import Database, DatabaseUnavailable
 from aggregator.db.migrate import migrate, pending_migrations
 from aggregator.jobs.catalog import default_registry
 from aggregator.jobs.worker import build_worker
-from aggregator.runtime import DependencyUnavailable
+from aggregator.runtime import DependencyUnavailable, check_redis
 from aggregator.sandbox import Sandbox, prepare_sandbox
 from aggregator.settings import Settings
 
@@ -52,7 +52,11 @@ def worker(_: argparse.Namespace) -> int:
 
 
 async def _prepare(settings: Settings, *, sandbox: bool) -> Sandbox | None:
-    """Fail fast and clearly before starting: database reachable, migrated (sandbox: migrate it), sandbox seeded."""
+    """Fail fast and clearly before starting: database reachable, migrated (sandbox: migrate it), sandbox seeded,
+    Redis reachable when configured.
+    """
+    if settings.redis_url:
+        await check_redis(settings.redis_url)
     db = Database(settings.database_url, pool_size=2)
     await db.open()
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from piccolo.engine.postgres import PostgresEngine
 
@@ -28,12 +27,3 @@ def normalise_dsn(dsn: str) -> str:
     """Asyncpg takes `postgresql://` and `postgres://`, not SQLAlchemy's `postgresql+asyncpg://`."""
     scheme, _, rest = dsn.partition("://")
     return f"postgresql://{rest}" if scheme.startswith("postgres") else dsn
-
-
-def redact(url: str) -> str:
-    """The URL with any password replaced, for messages and logs."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-    return parts._replace(netloc=netloc).geturl()

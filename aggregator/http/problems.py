@@ -16,6 +16,7 @@ from litestar.exceptions import (
 )
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 
+from aggregator.db.database import is_unavailable
 from aggregator.http import errors
 from aggregator.http.errors import ApiError, problem_response
 from aggregator.http.request_id import request_id
@@ -71,8 +72,16 @@ def _field_name(item: dict[str, Any]) -> str:
 
 
 def unexpected_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    """A crash: log it with its request id and traceback, answer a 500 that leaks nothing."""
+    """A crash: log it with its request id and traceback, answer a 500 that leaks nothing.
+
+    A database that cannot be reached is no crash: 503 `service_unavailable`, to be retried.
+    """
     rid = request_id(request.scope)
+    if is_unavailable(exc):
+        logger.warning("database unavailable in %s %s (request %s): %s", request.method, request.url.path, rid, exc)
+        unavailable = ApiError(errors.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly.")
+        unavailable.headers = {"Retry-After": "5"}
+        return problem_response(unavailable, rid)
     logger.error("unhandled error in %s %s (request %s)", request.method, request.url.path, rid, exc_info=exc)
     return problem_response(ApiError(errors.INTERNAL_ERROR), rid)
 

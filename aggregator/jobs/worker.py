@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import AsyncExitStack
+from datetime import UTC
 from typing import Any
 
 from arq import Retry, Worker, cron
@@ -53,6 +54,7 @@ def build_worker(
         handle_signals=not burst,
         poll_delay=0.05 if burst else 0.5,
         health_check_interval=HEALTH_CHECK_SECONDS,
+        timezone=UTC,  # cron fields mean UTC, as for the in-process backend (not the host's local time)
     )
 
 
@@ -88,5 +90,6 @@ def _cron(entry: PeriodicTask) -> CronJob:
         minute=fields["minute"],
         second=fields["second"],
         timeout=entry.task.timeout.total_seconds(),
+        max_tries=entry.task.max_tries,  # arq's cron default is 1: `RetryLater` would never retry
         unique=True,
     )

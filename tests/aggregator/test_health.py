@@ -53,3 +53,18 @@ async def test_a_dead_job_backend_is_a_503(client: httpx.AsyncClient, app: Lites
     assert answer.status_code == 503
     assert answer.json()["jobs"]["detail"] == "Redis: connection refused"
     assert answer.json()["database"]["status"] == "ok"
+
+
+async def test_a_database_outage_during_a_request_is_a_503(client: httpx.AsyncClient, db: Database, monkeypatch):
+    from tests.factories import make_tenant
+
+    tenant = await make_tenant(db, "outage")
+
+    async def refused(*_: object) -> None:
+        raise ConnectionRefusedError("connection refused")
+
+    monkeypatch.setattr(db, "fetch_all", refused)
+    answer = await client.get("/v1/devices", headers=tenant.headers)
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "service_unavailable"
+    assert answer.headers["retry-after"] == "5"

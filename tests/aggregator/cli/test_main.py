@@ -127,3 +127,11 @@ def test_bad_settings_stop_every_command(tmp_path: Path):
     done = run_command("serve", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith("aggregator: error: AGGREGATOR_PORT")
+
+
+def test_an_unreachable_redis_stops_serve_with_one_line(tmp_path: Path):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "AGGREGATOR_REDIS_URL": "redis://:pw@127.0.0.1:9/0"}
+    done = run_command("serve", env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("aggregator: error: cannot reach Redis at redis://:***@127.0.0.1:9/0")

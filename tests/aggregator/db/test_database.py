@@ -10,9 +10,10 @@ import pytest
 from aggregator.clock import utcnow
 from aggregator.db import Database, DatabaseUnavailable, DatabaseUrlError
 from aggregator.db.database import _numbered, engine_for_url
-from aggregator.db.postgres import LazyPostgresEngine, redact
+from aggregator.db.postgres import LazyPostgresEngine
 from aggregator.db.sqlite import PersistentSQLiteEngine
 from aggregator.ids import new_id
+from aggregator.redaction import redact
 from tests.conftest import DatabaseTarget
 
 
