@@ -7,12 +7,12 @@ import uuid
 from aggregator.action_attempts import repository
 from aggregator.db import Database
 from aggregator.http import errors
-from aggregator.http.errors import ApiError
+from aggregator.http.errors import found
 from schemas import ActionAttempt
 
 
 async def get_attempt(db: Database, workspace_id: uuid.UUID, attempt_id: uuid.UUID | None) -> ActionAttempt:
-    attempt = await repository.get_attempt(db, workspace_id, attempt_id) if attempt_id else None
-    if attempt is None:
-        raise ApiError(errors.ACTION_ATTEMPT_NOT_FOUND)
-    return attempt
+    return found(
+        await repository.get_attempt(db, workspace_id, attempt_id) if attempt_id else None,
+        errors.ACTION_ATTEMPT_NOT_FOUND,
+    )

@@ -63,7 +63,7 @@ async def get_key(db: Database, workspace_id: uuid.UUID, key_id: uuid.UUID) -> A
 
 
 async def list_keys(db: Database, workspace_id: uuid.UUID, page: PageRequest) -> list[ApiKey]:
-    tail, params = keyset(["workspace_id = ?"], [workspace_id], page)
+    tail, params = keyset({"workspace_id = ?": workspace_id}, page)
     return [_api_key(row) for row in await db.fetch_all(f"SELECT {_COLUMNS} FROM api_keys {tail}", *params)]
 
 

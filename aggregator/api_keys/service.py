@@ -11,7 +11,7 @@ from aggregator.auth.principal import Actor, Principal, effective_scopes
 from aggregator.auth.secrets import display_prefix, hash_secret, new_secret
 from aggregator.db import Database
 from aggregator.http import errors
-from aggregator.http.errors import ApiError
+from aggregator.http.errors import ApiError, found
 from aggregator.http.pagination import PageRequest, build_page
 from aggregator.ids import new_id
 from aggregator.workspaces import repository as workspaces
@@ -55,10 +55,7 @@ async def list_keys(db: Database, workspace_id: uuid.UUID, page: PageRequest) ->
 
 
 async def get_key(db: Database, workspace_id: uuid.UUID, key_id: uuid.UUID | None) -> ApiKey:
-    key = await repository.get_key(db, workspace_id, key_id) if key_id else None
-    if key is None:
-        raise ApiError(errors.API_KEY_NOT_FOUND)
-    return key
+    return found(await repository.get_key(db, workspace_id, key_id) if key_id else None, errors.API_KEY_NOT_FOUND)
 
 
 async def revoke_key(

@@ -58,15 +58,8 @@ async def list_entries(
     resource_type: str | None = None,
     resource_id: str | None = None,
 ) -> list[AuditEntry]:
-    where: list[str] = ["workspace_id = ?"]
-    params: list[Any] = [workspace_id]
-    if resource_type is not None:
-        where.append("resource_type = ?")
-        params.append(resource_type)
-    if resource_id is not None:
-        where.append("resource_id = ?")
-        params.append(resource_id)
-    tail, values = keyset(where, params, page)
+    conditions = {"workspace_id = ?": workspace_id, "resource_type = ?": resource_type, "resource_id = ?": resource_id}
+    tail, values = keyset(conditions, page)
     rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM audit_entries {tail}", *values)
     return [_entry(row) for row in rows]
 

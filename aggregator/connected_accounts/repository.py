@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from aggregator.db import Database, Row
 from aggregator.db.rows import as_datetime, as_uuid, from_json
@@ -24,12 +23,7 @@ async def get_account(db: Database, workspace_id: uuid.UUID, account_id: uuid.UU
 async def list_accounts(
     db: Database, workspace_id: uuid.UUID, page: PageRequest, *, provider: str | None = None
 ) -> list[ConnectedAccount]:
-    where: list[str] = ["workspace_id = ?"]
-    params: list[Any] = [workspace_id]
-    if provider is not None:
-        where.append("provider = ?")
-        params.append(provider)
-    tail, values = keyset(where, params, page)
+    tail, values = keyset({"workspace_id = ?": workspace_id, "provider = ?": provider}, page)
     rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM connected_accounts {tail}", *values)
     return [_account(row) for row in rows]
 

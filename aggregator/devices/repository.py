@@ -68,8 +68,12 @@ async def list_documents(
     connected_account_id: uuid.UUID | None = None,
 ) -> list[bytes]:
     """The API JSON of a page of devices (plus one, to tell whether another page follows), in id order."""
-    where, params = _filters(workspace_id, provider, connected_account_id)
-    tail, values = keyset(where, params, page)
+    conditions = {
+        "workspace_id = ?": workspace_id,
+        "provider = ?": provider,
+        "connected_account_id = ?": connected_account_id,
+    }
+    tail, values = keyset(conditions, page)
     rows = await db.fetch_all(f"SELECT document, document_version FROM devices {tail}", *values)
     return [document if version == DOCUMENT_VERSION else _current(document, version) for document, version in rows]
 
@@ -77,18 +81,6 @@ async def list_documents(
 def document_id(document: bytes) -> uuid.UUID:
     """The id inside a device document (what a page's cursor is made of)."""
     return uuid.UUID(msgspec.json.decode(document, type=_IdOnly).id)
-
-
-def _filters(
-    workspace_id: uuid.UUID, provider: str | None, connected_account_id: uuid.UUID | None
-) -> tuple[list[str], list[Any]]:
-    where: list[str] = ["workspace_id = ?"]
-    params: list[Any] = [workspace_id]
-    for clause, value in (("provider = ?", provider), ("connected_account_id = ?", connected_account_id)):
-        if value is not None:
-            where.append(clause)
-            params.append(value)
-    return where, params
 
 
 def _current(document: bytes, version: int) -> bytes:

@@ -7,15 +7,14 @@ import uuid
 from aggregator.db import Database
 from aggregator.devices import repository
 from aggregator.http import errors
-from aggregator.http.errors import ApiError
+from aggregator.http.errors import found
 from aggregator.http.pagination import PageRequest, encode_stored_page
 
 
 async def device_document(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID | None) -> bytes:
-    document = await repository.get_document(db, workspace_id, device_id) if device_id else None
-    if document is None:
-        raise ApiError(errors.DEVICE_NOT_FOUND)
-    return document
+    return found(
+        await repository.get_document(db, workspace_id, device_id) if device_id else None, errors.DEVICE_NOT_FOUND
+    )
 
 
 async def device_page(

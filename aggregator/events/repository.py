@@ -26,19 +26,13 @@ class EventFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def clauses(self) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        params: list[Any] = []
-        for clause, value in (
-            ("device_id = ?", self.device_id),
-            ("type = ?", self.type.value if self.type else None),
-            ("occurred_at >= ?", self.since),
-            ("occurred_at < ?", self.until),
-        ):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        return where, params
+    def conditions(self) -> dict[str, Any]:
+        return {
+            "device_id = ?": self.device_id,
+            "type = ?": self.type.value if self.type else None,
+            "occurred_at >= ?": self.since,
+            "occurred_at < ?": self.until,
+        }
 
 
 async def get_event(db: Database, workspace_id: uuid.UUID, event_id: uuid.UUID) -> Event | None:
@@ -47,8 +41,7 @@ async def get_event(db: Database, workspace_id: uuid.UUID, event_id: uuid.UUID) 
 
 
 async def list_events(db: Database, workspace_id: uuid.UUID, page: PageRequest, query: EventFilter) -> list[Event]:
-    where, params = query.clauses()
-    tail, values = keyset(["workspace_id = ?", *where], [workspace_id, *params], page)
+    tail, values = keyset({"workspace_id = ?": workspace_id, **query.conditions()}, page)
     rows = await db.fetch_all(f"SELECT {_COLUMNS} FROM events {tail}", *values)
     return [_event(row) for row in rows]
 

@@ -8,16 +8,13 @@ from aggregator.db import Database
 from aggregator.events import repository
 from aggregator.events.repository import EventFilter
 from aggregator.http import errors
-from aggregator.http.errors import ApiError
+from aggregator.http.errors import ApiError, found
 from aggregator.http.pagination import PageRequest, build_page
 from schemas import Event, Page
 
 
 async def get_event(db: Database, workspace_id: uuid.UUID, event_id: uuid.UUID | None) -> Event:
-    event = await repository.get_event(db, workspace_id, event_id) if event_id else None
-    if event is None:
-        raise ApiError(errors.EVENT_NOT_FOUND)
-    return event
+    return found(await repository.get_event(db, workspace_id, event_id) if event_id else None, errors.EVENT_NOT_FOUND)
 
 
 async def list_events(db: Database, workspace_id: uuid.UUID, page: PageRequest, query: EventFilter) -> Page[Event]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request, Response
 from litestar.plugins.problem_details import ProblemDetailsException
@@ -99,6 +99,16 @@ INTERNAL_ERROR = _code(
 SERVICE_UNAVAILABLE = _code(
     "service_unavailable", 503, "Service unavailable", "A dependency of the gateway is down; retry later."
 )
+
+
+T = TypeVar("T")
+
+
+def found(value: T | None, error: ErrorCode) -> T:
+    """`value`, or the not-found `error` when there is none (a foreign workspace's id is simply not found)."""
+    if value is None:
+        raise ApiError(error)
+    return value
 
 
 class ApiError(ProblemDetailsException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -85,10 +85,13 @@ def encode_stored_page(
     return _page_encoder.encode(_StoredPage([msgspec.Raw(document) for document in kept], next_cursor))
 
 
-def keyset(where: list[str], params: list[Any], request: PageRequest) -> tuple[str, list[Any]]:
-    """Append the page's id bound, order and limit to a WHERE clause; returns SQL tail and its params."""
-    clauses = list(where)
-    values = list(params)
+def keyset(conditions: Mapping[str, Any], request: PageRequest) -> tuple[str, list[Any]]:
+    """The WHERE ... ORDER BY ... LIMIT tail of a page query, and its parameters.
+
+    `conditions` maps each `column = ?` clause to its value; a None value means "no such filter".
+    """
+    clauses = [clause for clause, value in conditions.items() if value is not None]
+    values = [value for value in conditions.values() if value is not None]
     if request.after is not None:
         clauses.append("id > ?")
         values.append(request.after)

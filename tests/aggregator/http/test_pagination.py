@@ -25,7 +25,7 @@ def test_cursor_round_trip_and_rejection():
 
 def test_keyset_appends_bound_order_and_limit():
     after = uuid.uuid4()
-    tail, params = keyset(["workspace_id = ?"], ["w"], PageRequest(after=after, limit=10))
+    tail, params = keyset({"workspace_id = ?": "w", "provider = ?": None}, PageRequest(after=after, limit=10))
     assert tail == "WHERE workspace_id = ? AND id > ? ORDER BY id LIMIT ?"
     assert params == ["w", after, 11]
 
