@@ -4,7 +4,7 @@ from schemas.action_attempts import ActionAttempt, ActionAttemptError, ActionAtt
 from schemas.api_keys import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Scope
 from schemas.audit import ActorType, AuditEntry
 from schemas.base import AwareDatetime, RequestStruct, WireStruct
-from schemas.common import FieldError, Page, Problem, ResourceIssue
+from schemas.common import ErrorCodeInfo, FieldError, Page, Problem, ResourceIssue
 from schemas.connected_accounts import ConnectedAccount, ConnectedAccountStatus
 from schemas.devices import BatteryStatus, CodeConstraints, Device, DeviceCapabilities, DeviceProperties
 from schemas.events import Event, EventMethod, EventSource, EventType
@@ -30,6 +30,7 @@ __all__ = (
     "Device",
     "DeviceCapabilities",
     "DeviceProperties",
+    "ErrorCodeInfo",
     "Event",
     "EventMethod",
     "EventSource",

@@ -31,6 +31,15 @@ class FieldError(WireStruct):
     message: str
 
 
+class ErrorCodeInfo(WireStruct):
+    """One stable error `code`: its HTTP status, title and what a client should do about it."""
+
+    code: str
+    status: int
+    title: str
+    description: str
+
+
 class Problem(WireStruct):
     """An RFC 9457 problem document; `code` is stable and safe to branch on."""
 

@@ -8,14 +8,7 @@ from litestar.params import FromPath
 from aggregator.auth.scopes import PUBLIC
 from aggregator.http import errors
 from aggregator.http.errors import CATALOGUE, ApiError
-from schemas import WireStruct
-
-
-class ErrorCodeInfo(WireStruct):
-    code: str
-    status: int
-    title: str
-    description: str
+from schemas import ErrorCodeInfo
 
 
 def _info(code: errors.ErrorCode) -> ErrorCodeInfo:
@@ -37,6 +30,3 @@ class ProblemController(Controller):
         if code not in CATALOGUE:
             raise ApiError(errors.PROBLEM_NOT_FOUND, f"There is no error code {code!r}.")
         return _info(CATALOGUE[code])
-
-
-__all__ = ("ErrorCodeInfo", "ProblemController")
