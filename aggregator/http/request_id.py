@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import os
 import re
-import secrets
 from typing import Any
 
 HEADER = b"x-request-id"
 _ACCEPTABLE = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+# Unique, not secret: a random per-process prefix and a counter (no system call per request).
+_PROCESS = os.urandom(5).hex()
+_COUNTER = itertools.count(1)
 
 
 def request_id(scope: Any) -> str:
@@ -15,7 +20,7 @@ def request_id(scope: Any) -> str:
     state = scope.setdefault("state", {})
     rid: str | None = state.get("request_id")
     if rid is None:
-        rid = _incoming(scope) or f"req_{secrets.token_hex(10)}"
+        rid = _incoming(scope) or f"req_{_PROCESS}{next(_COUNTER):010x}"
         state["request_id"] = rid
     return rid
 

@@ -42,9 +42,12 @@ class IdempotencyMiddleware(ASGIMiddleware):
     exclude_opt_key = PUBLIC
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if _method(scope) != "POST":
+            await next_app(scope, receive, send)
+            return
         key = _header(scope, HEADER)
         principal: Principal | None = scope.get("auth")
-        if _method(scope) != "POST" or key is None or principal is None:
+        if key is None or principal is None:
             await next_app(scope, receive, send)
             return
         _check_key(key)

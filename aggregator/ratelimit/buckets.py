@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+# Float rounding in `tat + interval` must not refuse a request that is due: a microsecond of slack.
+_ROUNDING_SLACK = 1e-6
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -43,7 +46,7 @@ class MemoryRateLimiter:
         tat = max(self._tat.get(key, now), now)
         new_tat = tat + limit.interval
         allowed_at = new_tat - limit.burst * limit.interval
-        if allowed_at > now:
+        if allowed_at - now > _ROUNDING_SLACK:
             return allowed_at - now
         self._tat[key] = new_tat
         return 0.0
