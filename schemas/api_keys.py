@@ -35,9 +35,13 @@ class ApiKey(WireStruct):
 
 
 class ApiKeyWithSecret(ApiKey):
-    """The answer to creating a key: the only time its `secret` is shown."""
+    """The answer to creating a key: the only time its `secret` is shown.
 
-    secret: str
+    `secret` is null when this answer is an `Idempotency-Key` replay: secrets are never stored, so a client
+    that lost the first answer should revoke this key and create another.
+    """
+
+    secret: str | None
 
 
 class ApiKeyCreate(RequestStruct):

@@ -34,10 +34,14 @@ DATABASES = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
 @dataclass(frozen=True)
 class DatabaseTarget:
     url: str
-    search_path: str | None = None
 
     def database(self) -> Database:
-        return Database(self.url, search_path=self.search_path, pool_size=4)
+        return Database(self.url, pool_size=4)
+
+
+def in_schema(url: str, schema: str) -> str:
+    """A PostgreSQL URL whose connections use `schema` (asyncpg passes the parameter on to the server)."""
+    return f"{url}{'&' if '?' in url else '?'}search_path={schema}"
 
 
 async def _migrate(target: DatabaseTarget) -> None:
@@ -75,7 +79,7 @@ def postgres_schema() -> Iterator[str]:
     schema = f"test_{secrets.token_hex(4)}"
     asyncio.run(_run_sql(POSTGRES_URL, f"CREATE SCHEMA {schema}"))
     try:
-        asyncio.run(_migrate(DatabaseTarget(POSTGRES_URL, schema)))
+        asyncio.run(_migrate(DatabaseTarget(in_schema(POSTGRES_URL, schema))))
         yield schema
     finally:
         asyncio.run(_run_sql(POSTGRES_URL, f"DROP SCHEMA {schema} CASCADE"))
@@ -91,7 +95,7 @@ def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseT
     assert POSTGRES_URL
     tables = ", ".join(f"{schema}.{table._meta.tablename}" for table in reversed(TABLES))
     asyncio.run(_run_sql(POSTGRES_URL, f"TRUNCATE {tables} CASCADE"))
-    return DatabaseTarget(POSTGRES_URL, schema)
+    return DatabaseTarget(in_schema(POSTGRES_URL, schema))
 
 
 @pytest.fixture

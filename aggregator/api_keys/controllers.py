@@ -22,7 +22,7 @@ class ApiKeyController(Controller):
     @post(operation_id="CreateApiKey", summary="Create an API key", responses=problems(422))
     async def create_key(self, data: JSONBody[ApiKeyCreate], ctx: Context) -> ApiKeyWithSecret:
         """The answer holds the key's `secret`, the only time it is shown; store it now."""
-        return await service.create_key(
+        created = await service.create_key(
             ctx.db,
             workspace_id=ctx.workspace_id,
             name=data.name,
@@ -31,6 +31,7 @@ class ApiKeyController(Controller):
             at=ctx.now,
             request_id=ctx.request_id,
         )
+        return created.answer()
 
     @get(operation_id="ListApiKeys", summary="List API keys", responses=problems(422))
     async def list_keys(self, ctx: Context, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Page[ApiKey]:

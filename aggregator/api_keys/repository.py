@@ -67,8 +67,12 @@ async def list_keys(db: Database, workspace_id: uuid.UUID, page: PageRequest) ->
     return [_api_key(row) for row in await db.fetch_all(f"SELECT {_COLUMNS} FROM api_keys {tail}", *params)]
 
 
-async def revoke_key(db: Database, key_id: uuid.UUID, at: datetime) -> None:
-    await ApiKeys.update({ApiKeys.revoked_at: at}).where((ApiKeys.id == key_id) & ApiKeys.revoked_at.is_null()).run()
+async def revoke_key(db: Database, key_id: uuid.UUID, at: datetime) -> bool:
+    """Set `revoked_at` unless it is set already; True when this call revoked the key."""
+    row = await db.fetch_one(
+        "UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL RETURNING id", at, key_id
+    )
+    return row is not None
 
 
 async def find_credential(db: Database, secret_hash: str) -> StoredCredential | None:

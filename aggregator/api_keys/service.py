@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aggregator.api_keys import repository
@@ -21,6 +22,18 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 """`last_used_at` is written at most this often per key, so reads do not turn into writes."""
 
 
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    """A key just created, with the secret that exists nowhere else (only its hash is stored)."""
+
+    key: ApiKey
+    secret: str
+
+    def answer(self) -> ApiKeyWithSecret:
+        fields = {name: getattr(self.key, name) for name in self.key.__struct_fields__}
+        return ApiKeyWithSecret(**fields, secret=self.secret)
+
+
 async def create_key(
     db: Database,
     *,
@@ -30,7 +43,7 @@ async def create_key(
     actor: Actor,
     at: datetime,
     request_id: str | None = None,
-) -> ApiKeyWithSecret:
+) -> NewKey:
     workspace = await workspaces.get_workspace(db, workspace_id)
     if workspace is None:
         raise LookupError(f"workspace {workspace_id} does not exist")
@@ -46,8 +59,18 @@ async def create_key(
     )
     async with db.transaction():
         await repository.insert_key(db, key, workspace_id=workspace_id, secret_hash=hash_secret(secret))
-        await _audit(db, workspace_id, actor, "api_key.created", key, None, key, at, request_id)
-    return ApiKeyWithSecret(**{field: getattr(key, field) for field in key.__struct_fields__}, secret=secret)
+        await audit.record(
+            db,
+            workspace_id=workspace_id,
+            actor=actor,
+            action="api_key.created",
+            resource_type="api_key",
+            resource_id=key.id,
+            after=key,
+            at=at,
+            request_id=request_id,
+        )
+    return NewKey(key, secret)
 
 
 async def list_keys(db: Database, workspace_id: uuid.UUID, page: PageRequest) -> Page[ApiKey]:
@@ -67,14 +90,28 @@ async def revoke_key(
     at: datetime,
     request_id: str | None = None,
 ) -> ApiKey:
-    """Revoke at once; revoking an already revoked key changes nothing and answers the key as it is."""
+    """Revoke at once; revoking an already revoked key changes nothing and answers the key as it is.
+
+    The conditional update decides which of several concurrent revocations made the change, so exactly
+    one audit entry records it.
+    """
     async with db.transaction():
         before = await get_key(db, workspace_id, key_id)
-        if before.revoked_at is not None:
-            return before
-        await repository.revoke_key(db, before.id, at)
+        changed = await repository.revoke_key(db, before.id, at)
         after = await get_key(db, workspace_id, before.id)
-        await _audit(db, workspace_id, actor, "api_key.revoked", after, before, after, at, request_id)
+        if changed:
+            await audit.record(
+                db,
+                workspace_id=workspace_id,
+                actor=actor,
+                action="api_key.revoked",
+                resource_type="api_key",
+                resource_id=after.id,
+                before=before,
+                after=after,
+                at=at,
+                request_id=request_id,
+            )
     return after
 
 
@@ -106,28 +143,3 @@ def _principal(digest: str, credential: repository.StoredCredential) -> Principa
         principal = Principal(credential.id, credential.workspace_id, effective_scopes(credential.scopes))
         _principals[memo_key] = principal
     return principal
-
-
-async def _audit(
-    db: Database,
-    workspace_id: uuid.UUID,
-    actor: Actor,
-    action: str,
-    key: ApiKey,
-    before: ApiKey | None,
-    after: ApiKey | None,
-    at: datetime,
-    request_id: str | None,
-) -> None:
-    await audit.record(
-        db,
-        workspace_id=workspace_id,
-        actor=actor,
-        action=action,
-        resource_type="api_key",
-        resource_id=key.id,
-        before=before,
-        after=after,
-        at=at,
-        request_id=request_id,
-    )

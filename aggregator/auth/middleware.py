@@ -14,6 +14,7 @@ from aggregator.auth.scopes import PUBLIC, check_scope
 from aggregator.http import errors
 from aggregator.http.context import runtime_of
 from aggregator.http.errors import ApiError
+from aggregator.http.headers import header
 
 _AUTHORIZATION = b"authorization"
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="aggregator"'}
@@ -43,10 +44,10 @@ class ApiKeyAuthMiddleware(ASGIMiddleware):
 
 
 def bearer_secret(scope: Scope) -> str:
-    for name, value in scope["headers"]:
-        if name == _AUTHORIZATION:
-            scheme, _, secret = value.decode("latin-1").strip().partition(" ")
-            if scheme.lower() == "bearer" and secret.strip():
-                return secret.strip()
-            raise ApiError(errors.MISSING_API_KEY, "Use `Authorization: Bearer <api key>`.", headers=_CHALLENGE)
-    raise ApiError(errors.MISSING_API_KEY, headers=_CHALLENGE)
+    value = header(scope, _AUTHORIZATION)
+    if value is None:
+        raise ApiError(errors.MISSING_API_KEY, headers=_CHALLENGE)
+    scheme, _, secret = value.decode("latin-1").strip().partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise ApiError(errors.MISSING_API_KEY, "Use `Authorization: Bearer <api key>`.", headers=_CHALLENGE)
+    return secret.strip()

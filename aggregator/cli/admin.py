@@ -18,7 +18,7 @@ from aggregator.ids import parse_id
 from aggregator.settings import Settings
 from aggregator.workspaces import repository as workspace_repository
 from aggregator.workspaces.service import create_workspace, workspace_named
-from schemas import ApiKey, ApiKeyWithSecret, Scope
+from schemas import ApiKey, Scope
 
 T = TypeVar("T")
 
@@ -77,17 +77,17 @@ def list_workspaces_command(_: argparse.Namespace) -> int:
 
 
 def create_key_command(args: argparse.Namespace) -> int:
-    async def work(db: Database) -> ApiKeyWithSecret:
+    async def work(db: Database) -> keys.NewKey:
         workspace = await workspace_named(db, args.workspace)
         return await keys.create_key(
             db, workspace_id=workspace.id, name=args.name, scopes=args.scopes, actor=CLI, at=utcnow()
         )
 
-    key = with_database(work)
-    print(f"created API key {key.id} ({key.name}) in workspace {args.workspace!r}")
-    print(f"scopes: {', '.join(key.scopes)}")
+    created = with_database(work)
+    print(f"created API key {created.key.id} ({created.key.name}) in workspace {args.workspace!r}")
+    print(f"scopes: {', '.join(created.key.scopes)}")
     print("the secret is shown once, on the next line; store it now")
-    print(key.secret)
+    print(created.secret)
     return 0
 
 

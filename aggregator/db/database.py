@@ -40,7 +40,7 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached or used; the message says which one and why."""
 
 
-def engine_for_url(url: str, *, search_path: str | None = None) -> PersistentSQLiteEngine | LazyPostgresEngine:
+def engine_for_url(url: str) -> PersistentSQLiteEngine | LazyPostgresEngine:
     """Build (without connecting) the piccolo engine for a `sqlite:///` or `postgresql://` URL."""
     scheme, sep, rest = url.partition("://")
     if not sep:
@@ -51,16 +51,16 @@ def engine_for_url(url: str, *, search_path: str | None = None) -> PersistentSQL
             raise DatabaseUrlError("SQLite needs a file path, e.g. sqlite:///var/aggregator.db")
         return PersistentSQLiteEngine(path)
     if scheme in {"postgres", "postgresql", "postgresql+asyncpg"}:
-        return LazyPostgresEngine(url, search_path=search_path)
+        return LazyPostgresEngine(url)
     raise DatabaseUrlError(f"unsupported database URL scheme {scheme!r}; use sqlite:/// or postgresql://")
 
 
 class Database:
     """One open database for the process lifetime: `await open()`, use, `await close()`."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, search_path: str | None = None) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = engine_for_url(url, search_path=search_path)
+        self.engine = engine_for_url(url)
         self.dialect: Dialect = "sqlite" if isinstance(self.engine, PersistentSQLiteEngine) else "postgres"
         self._pool_size = pool_size
 

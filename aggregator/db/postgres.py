@@ -10,10 +10,9 @@ from piccolo.engine.postgres import PostgresEngine
 class LazyPostgresEngine(PostgresEngine):
     """Connects only when the pool starts (`start_connection_pool`) or a query runs."""
 
-    def __init__(self, dsn: str, *, search_path: str | None = None) -> None:
+    def __init__(self, dsn: str) -> None:
+        # asyncpg passes unknown URL parameters on as server settings: `?search_path=tenant_a` works.
         config: dict[str, Any] = {"dsn": normalise_dsn(dsn)}
-        if search_path:
-            config["server_settings"] = {"search_path": search_path}
         super().__init__(config=config)
 
     async def check_version(self) -> None:

@@ -21,7 +21,7 @@ from piccolo.table import Table
 # is ordering by creation. Composite indexes, unique ones included, are created by the migrations as plain
 # SQL: piccolo declares single-column indexes only, and its Unique constraint (ALTER TABLE ... ADD
 # CONSTRAINT) does not exist in SQLite. They are: unique (devices.connected_account_id, provider_device_id),
-# (events.workspace_id, dedupe_key) and (idempotency_records.workspace_id, key); and (workspace_id, id) on
+# (events.workspace_id, dedupe_key) and (idempotency_records.api_key_id, key); and (workspace_id, id) on
 # every table the API lists, plus (events.device_id, id).
 # JSON columns hold msgspec-encoded documents and are decoded by the repositories.
 
@@ -142,8 +142,10 @@ class AuditEntries(Table, tablename="audit_entries"):
 
 
 class IdempotencyRecords(Table, tablename="idempotency_records"):
+    # Keys belong to the API key that sent them: another key of the workspace can neither replay nor block them.
     id = UUID(primary_key=True)
     workspace_id = UUID()
+    api_key_id = UUID()
     key = Varchar(length=255)
     fingerprint = Varchar(length=64)
     status = Varchar(length=16)

@@ -7,6 +7,8 @@ import os
 import re
 from typing import Any
 
+from aggregator.http.headers import header
+
 HEADER = b"x-request-id"
 _ACCEPTABLE = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 
@@ -32,7 +34,5 @@ async def add_request_id_header(message: Any, scope: Any) -> None:
 
 
 def _incoming(scope: Any) -> str | None:
-    for name, value in scope.get("headers", ()):
-        if name == HEADER:
-            return value.decode() if _ACCEPTABLE.fullmatch(value) else None
-    return None
+    value = header(scope, HEADER) if "headers" in scope else None
+    return value.decode() if value is not None and _ACCEPTABLE.fullmatch(value) else None

@@ -30,14 +30,17 @@ class IdempotencyRecord:
     """None while the first request is still running."""
 
 
-async def claim(db: Database, workspace_id: uuid.UUID, key: str, fingerprint: str, at: datetime) -> uuid.UUID | None:
-    """Insert an in-progress record for `key`; returns its id, or None when the key is already taken."""
+async def claim(
+    db: Database, workspace_id: uuid.UUID, api_key_id: uuid.UUID, key: str, fingerprint: str, at: datetime
+) -> uuid.UUID | None:
+    """Insert an in-progress record for the API key's `key`; returns its id, or None when already taken."""
     record_id = new_id()
     row = await db.fetch_one(
-        "INSERT INTO idempotency_records (id, workspace_id, key, fingerprint, status, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (workspace_id, key) DO NOTHING RETURNING id",
+        "INSERT INTO idempotency_records (id, workspace_id, api_key_id, key, fingerprint, status, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (api_key_id, key) DO NOTHING RETURNING id",
         record_id,
         workspace_id,
+        api_key_id,
         key,
         fingerprint,
         IN_PROGRESS,
@@ -46,11 +49,11 @@ async def claim(db: Database, workspace_id: uuid.UUID, key: str, fingerprint: st
     return record_id if row else None
 
 
-async def find(db: Database, workspace_id: uuid.UUID, key: str) -> IdempotencyRecord | None:
+async def find(db: Database, api_key_id: uuid.UUID, key: str) -> IdempotencyRecord | None:
     row = await db.fetch_one(
         "SELECT id, fingerprint, created_at, status, response_status, response_headers, response_body "
-        "FROM idempotency_records WHERE workspace_id = ? AND key = ?",
-        workspace_id,
+        "FROM idempotency_records WHERE api_key_id = ? AND key = ?",
+        api_key_id,
         key,
     )
     if row is None:

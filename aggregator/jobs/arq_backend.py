@@ -57,7 +57,7 @@ class ArqJobBackend:
         job_id: str | None = None,
         defer_until: datetime | None = None,
     ) -> bool:
-        check_args(task, args)
+        check_args(task, args, defer_until)
         self.registry.get(task)
         job = await self.pool.enqueue_job(
             task, *args, _job_id=job_id, _defer_until=defer_until, _queue_name=self.queue_name

@@ -112,8 +112,12 @@ class TaskRegistry:
             raise LookupError(f"no task named {name!r}") from None
 
 
-def check_args(task: str, args: tuple[Any, ...]) -> None:
-    """Tasks take ids: strings and integers only, so that a job never carries a stale object."""
+def check_args(task: str, args: tuple[Any, ...], defer_until: datetime | None = None) -> None:
+    """Tasks take ids: strings and integers only, so that a job never carries a stale object.
+    A deferral is an instant: a naive datetime would mean different times to different processes.
+    """
     for arg in args:
         if not isinstance(arg, str | int) or isinstance(arg, bool):
             raise TypeError(f"task {task!r} takes ids (str or int), not {type(arg).__name__}")
+    if defer_until is not None and defer_until.utcoffset() is None:
+        raise ValueError(f"defer_until for task {task!r} must carry an offset")

@@ -44,23 +44,28 @@ class InProcessJobBackend:
         self._running: set[asyncio.Task[None]] = set()
         self._periodic: list[asyncio.Task[None]] = []
         self._context: JobContext | None = None
+        self._closing = False
         self._pruned_at = 0.0
 
     async def start(self, context: JobContext) -> None:
         self._context = context
+        self._closing = False
         self._periodic = [asyncio.create_task(self._schedule(entry)) for entry in self.registry.periodic]
 
     async def close(self) -> None:
+        """Stop scheduling; give running jobs `CLOSE_GRACE_SECONDS`, then cancel them. Deferred jobs are dropped."""
+        self._closing = True
         for task in self._periodic:
             task.cancel()
         for job in self._jobs.values():
             if job.timer is not None:
                 job.timer.cancel()
-        if self._running:
-            _, pending = await asyncio.wait(self._running, timeout=CLOSE_GRACE_SECONDS)
+        running = set(self._running)
+        if running:
+            _, pending = await asyncio.wait(running, timeout=CLOSE_GRACE_SECONDS)
             for task in pending:
                 task.cancel()
-        await asyncio.gather(*self._periodic, *self._running, return_exceptions=True)
+        await asyncio.gather(*self._periodic, *running, return_exceptions=True)
         self._context = None
 
     async def enqueue(
@@ -70,8 +75,10 @@ class InProcessJobBackend:
         job_id: str | None = None,
         defer_until: datetime | None = None,
     ) -> bool:
-        check_args(task, args)
+        check_args(task, args, defer_until)
         definition = self.registry.get(task)
+        if self._context is None or self._closing:
+            raise RuntimeError("the in-process job backend is not running")
         self._forget_expired()
         job_id = job_id or uuid.uuid4().hex
         if job_id in self._jobs:
@@ -98,6 +105,8 @@ class InProcessJobBackend:
             await asyncio.sleep(0)
 
     def _schedule_run(self, job: _Job, delay: float) -> None:
+        if self._closing:
+            return  # shutting down: in-process jobs do not outlive the process
         if delay > 0:
             job.timer = asyncio.get_running_loop().call_later(delay, self._launch, job)
         else:

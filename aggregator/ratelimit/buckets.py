@@ -61,8 +61,8 @@ local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local new_tat = tat + interval
 local allowed_at = new_tat - burst * interval
-if allowed_at > now then return tostring(allowed_at - now) end
-redis.call('SET', KEYS[1], tostring(new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
+if allowed_at - now > tonumber(ARGV[3]) then return string.format('%.6f', allowed_at - now) end
+redis.call('SET', KEYS[1], string.format('%.6f', new_tat), 'PX', math.ceil((new_tat - now) * 1000) + 1)
 return '0'
 """
 
@@ -75,5 +75,5 @@ class RedisRateLimiter:
         self._prefix = prefix
 
     async def acquire(self, key: str, limit: Limit) -> float:
-        answer = await self._script(keys=[self._prefix + key], args=[limit.interval, limit.burst])
+        answer = await self._script(keys=[self._prefix + key], args=[limit.interval, limit.burst, _ROUNDING_SLACK])
         return float(answer)

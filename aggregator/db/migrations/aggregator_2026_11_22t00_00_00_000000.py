@@ -156,6 +156,7 @@ TABLES = {
     ("IdempotencyRecords", "idempotency_records"): {
         "id": PK,
         "workspace_id": (UUID, {}),
+        "api_key_id": (UUID, {}),
         "key": (Varchar, {"length": 255}),
         "fingerprint": (Varchar, {"length": 64}),
         "status": (Varchar, {"length": 16}),

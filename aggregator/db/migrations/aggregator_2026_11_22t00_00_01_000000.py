@@ -14,7 +14,7 @@ DESCRIPTION = "composite indexes"
 UNIQUE_INDEXES = {
     "devices_connected_account_id_provider_device_id": "devices (connected_account_id, provider_device_id)",
     "events_workspace_id_dedupe_key": "events (workspace_id, dedupe_key)",
-    "idempotency_records_workspace_id_key": "idempotency_records (workspace_id, key)",
+    "idempotency_records_api_key_id_key": "idempotency_records (api_key_id, key)",
 }
 
 COMPOSITE_INDEXES = {

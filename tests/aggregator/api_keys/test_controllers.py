@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import httpx
@@ -117,3 +118,18 @@ async def test_every_change_writes_an_audit_entry(client: Client, tenant: Tenant
     assert entries[1]["before"]["revoked_at"] is None and entries[1]["after"]["revoked_at"] is not None
     assert all("secret" not in (entry["after"] or {}) for entry in entries)
     assert entries[0]["request_id"].startswith("req_")
+
+
+async def test_concurrent_revocations_are_audited_once(client: Client, tenant: Tenant):
+    created = (
+        await client.post("/v1/api_keys", headers=tenant.headers, json={"name": "x", "scopes": ["admin"]})
+    ).json()
+    answers = await asyncio.gather(
+        *(client.delete(f"/v1/api_keys/{created['id']}", headers=tenant.headers) for _ in range(10))
+    )
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.json()["revoked_at"] for answer in answers}) == 1
+    entries = (await client.get(f"/v1/audit_entries?resource_id={created['id']}", headers=tenant.headers)).json()[
+        "data"
+    ]
+    assert [entry["action"] for entry in entries] == ["api_key.created", "api_key.revoked"]

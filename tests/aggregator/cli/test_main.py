@@ -16,8 +16,6 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def cli(database_target: DatabaseTarget, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
-    if database_target.search_path:
-        pytest.skip("the command line reads AGGREGATOR_DATABASE_URL, which cannot name a test schema")
     monkeypatch.setenv("AGGREGATOR_DATABASE_URL", database_target.url)
 
     def run(*argv: str) -> tuple[int, str, str]:

@@ -36,7 +36,7 @@ async def test_a_fresh_sqlite_database_migrates_once(tmp_path):
         assert await migrate(db) == known_migrations()
         assert await migrate(db) == []
         indexes = {row[0] for row in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        assert {"devices_workspace_id_id", "idempotency_records_workspace_id_key", "events_device_id_id"} <= indexes
+        assert {"devices_workspace_id_id", "idempotency_records_api_key_id_key", "events_device_id_id"} <= indexes
         journal = await db.fetch_one("PRAGMA journal_mode")
         assert journal is not None and journal[0] == "wal"
     finally:

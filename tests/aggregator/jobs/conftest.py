@@ -16,7 +16,6 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 import httpx
-import msgspec
 import pytest
 from arq import create_pool
 
@@ -138,11 +137,8 @@ class ArqHarness(JobsHarness):
         return REDIS_URL
 
     def worker_settings(self) -> Settings:
-        """The worker opens its own database from settings: point it at the test's, schema included."""
-        url = self.target.url
-        if self.target.search_path:
-            url += ("&" if "?" in url else "?") + f"search_path={self.target.search_path}"
-        return msgspec.structs.replace(self.settings, database_url=url)
+        """The worker opens its own database from settings, which name the test's (schema included)."""
+        return self.settings
 
     async def _start_backend(self) -> JobBackend:
         backend = ArqJobBackend(self.redis_url, self.registry, queue_name=self.queue_name)
