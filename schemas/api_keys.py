@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.base import AwareDatetime, RequestStruct, WireStruct
+from schemas.base import AwareDatetime, Name, RequestStruct, WireStruct
 
 
 class Scope(enum.StrEnum):
@@ -47,5 +47,5 @@ class ApiKeyWithSecret(ApiKey):
 class ApiKeyCreate(RequestStruct):
     """Body of `POST /v1/api_keys`."""
 
-    name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    name: Name
     scopes: Annotated[list[Scope], msgspec.Meta(min_length=1)]

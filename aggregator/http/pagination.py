@@ -55,7 +55,8 @@ def decode_cursor(cursor: str) -> uuid.UUID:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         return uuid.UUID(bytes=raw)
     except (binascii.Error, ValueError):
-        raise ApiError(errors.INVALID_CURSOR, f"{cursor!r} is not a cursor this API returned.") from None
+        shown = cursor if len(cursor) <= 40 else cursor[:40] + "..."
+        raise ApiError(errors.INVALID_CURSOR, f"{shown!r} is not a cursor this API returned.") from None
 
 
 def build_page(items: Sequence[T], request: PageRequest, *, id_of: Any = None) -> Page[T]:

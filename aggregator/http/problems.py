@@ -6,6 +6,7 @@ import logging
 import re
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -57,9 +58,15 @@ def from_http_exception(exc: HTTPException) -> ApiError:
 
 def from_validation_exception(exc: ValidationException) -> ApiError:
     items = exc.extra if isinstance(exc.extra, list) else []
-    field_errors = [{"field": _field_name(item), "message": str(item.get("message", ""))} for item in items]
+    field_errors = [{"field": _field_name(item), "message": _message(item)} for item in items]
     names = ", ".join(error["field"] for error in field_errors) or "the request"
     return ApiError(errors.VALIDATION_ERROR, f"Invalid input in {names}.", field_errors=field_errors)
+
+
+def _message(item: dict[str, Any]) -> str:
+    message = str(item.get("message", ""))
+    # Litestar reports a missing body as the KeyError of its `data` argument.
+    return "A JSON body is required." if message == "'data'" else message
 
 
 def _field_name(item: dict[str, Any]) -> str:
@@ -74,9 +81,13 @@ def _field_name(item: dict[str, Any]) -> str:
 def unexpected_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
     """A crash: log it with its request id and traceback, answer a 500 that leaks nothing.
 
-    A database that cannot be reached is no crash: 503 `service_unavailable`, to be retried.
+    Some exceptions are no crash: input the decoders cannot take (not UTF-8, nested too deep, text the
+    database refuses) is the client's error, and a dependency that cannot be reached is a 503 to retry.
     """
     rid = request_id(request.scope)
+    unreadable = _unreadable_input(exc)
+    if unreadable is not None:
+        return problem_response(unreadable, rid)
     if is_unavailable(exc):
         logger.warning("database unavailable in %s %s (request %s): %s", request.method, request.url.path, rid, exc)
         unavailable = ApiError(errors.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly.")
@@ -84,6 +95,16 @@ def unexpected_exception(request: Request[Any, Any, Any], exc: Exception) -> Res
         return problem_response(unavailable, rid)
     logger.error("unhandled error in %s %s (request %s)", request.method, request.url.path, rid, exc_info=exc)
     return problem_response(ApiError(errors.INTERNAL_ERROR), rid)
+
+
+def _unreadable_input(exc: Exception) -> ApiError | None:
+    if isinstance(exc, UnicodeDecodeError):
+        return ApiError(errors.MALFORMED_JSON, "The request body is not valid UTF-8 JSON.")
+    if isinstance(exc, RecursionError):
+        return ApiError(errors.MALFORMED_JSON, "The request body is nested too deeply.")
+    if isinstance(exc, asyncpg.CharacterNotInRepertoireError | asyncpg.UntranslatableCharacterError):
+        return ApiError(errors.VALIDATION_ERROR, "Text must not contain NUL or other characters the database refuses.")
+    return None
 
 
 def problem_details_plugin() -> ProblemDetailsPlugin:

@@ -117,3 +117,34 @@ async def test_the_catalogue_describes_every_code(client: Client):
         one = await client.get(f"/problems/{entry['code']}")
         assert one.json() == entry
     assert_problem(await client.get("/problems/no_such_code"), 404, "problem_not_found")
+
+
+async def test_bodies_the_decoder_cannot_take_are_a_400(client: Client, tenant: Tenant):
+    for body, hint in ((b'{"name": "\xff", "scopes": ["admin"]}', "UTF-8"), (b"[" * 100_000, "nested too deeply")):
+        for extra in ({}, {"Idempotency-Key": "odd-body"}):
+            answer = await client.post("/v1/api_keys", headers={**tenant.headers, **extra}, content=body)
+            problem = assert_problem(answer, 400, "malformed_json")
+            assert hint in problem["detail"]
+
+
+async def test_an_empty_body_says_a_body_is_required(client: Client, tenant: Tenant):
+    problem = assert_problem(await client.post("/v1/api_keys", headers=tenant.headers), 422, "validation_error")
+    assert problem["errors"] == [{"field": "body", "message": "A JSON body is required."}]
+
+
+async def test_control_characters_in_names_are_refused(client: Client, tenant: Tenant):
+    for name in ("a\u0000b", "tab\there", "new\nline"):
+        answer = await client.post("/v1/api_keys", headers=tenant.headers, json={"name": name, "scopes": ["admin"]})
+        assert_problem(answer, 422, "validation_error")
+
+
+async def test_nul_in_query_filters_is_never_a_500(client: Client, tenant: Tenant):
+    for path in (
+        "/v1/devices?provider=%00",
+        "/v1/audit_entries?resource_type=a%00b",
+        "/v1/connected_accounts?provider=%00",
+    ):
+        answer = await client.get(path, headers=tenant.headers)
+        assert answer.status_code in (200, 422), answer.text
+        if answer.status_code == 422:
+            assert_problem(answer, 422, "validation_error")
