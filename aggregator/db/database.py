@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import sqlite3
 import time
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any, Literal
 
-import asyncpg
 from piccolo.engine.base import Engine
 
 from aggregator.db.postgres import LazyPostgresEngine
@@ -126,22 +124,6 @@ class Database:
         if self.engine.pool is None:
             raise DatabaseUnavailable("the PostgreSQL pool is not started")
         return self.engine.pool
-
-
-def is_unavailable(exc: BaseException) -> bool:
-    """Whether `exc` means the database cannot be reached right now (a 503 and a retry, not a bug)."""
-    transient = (
-        OSError,
-        TimeoutError,
-        DatabaseUnavailable,
-        asyncpg.PostgresConnectionError,
-        asyncpg.OperatorInterventionError,
-        asyncpg.TooManyConnectionsError,
-        asyncpg.InterfaceError,
-    )
-    if isinstance(exc, transient):
-        return True
-    return isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "disk I/O" in str(exc))
 
 
 def bind_tables(engine: Engine) -> None:

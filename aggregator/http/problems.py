@@ -17,10 +17,10 @@ from litestar.exceptions import (
 )
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsPlugin
 
-from aggregator.db.database import is_unavailable
 from aggregator.http import errors
 from aggregator.http.errors import ApiError, problem_response
 from aggregator.http.request_id import request_id
+from aggregator.outages import is_outage
 
 logger = logging.getLogger("aggregator.errors")
 
@@ -88,9 +88,9 @@ def unexpected_exception(request: Request[Any, Any, Any], exc: Exception) -> Res
     unreadable = _unreadable_input(exc)
     if unreadable is not None:
         return problem_response(unreadable, rid)
-    if is_unavailable(exc):
-        logger.warning("database unavailable in %s %s (request %s): %s", request.method, request.url.path, rid, exc)
-        unavailable = ApiError(errors.SERVICE_UNAVAILABLE, "The database is unavailable; retry shortly.")
+    if is_outage(exc):
+        logger.warning("dependency unavailable in %s %s (request %s): %r", request.method, request.url.path, rid, exc)
+        unavailable = ApiError(errors.SERVICE_UNAVAILABLE, "A dependency of the gateway is unavailable; retry shortly.")
         unavailable.headers = {"Retry-After": "5"}
         return problem_response(unavailable, rid)
     logger.error("unhandled error in %s %s (request %s)", request.method, request.url.path, rid, exc_info=exc)

@@ -7,10 +7,16 @@ arithmetic in one Lua script, atomically, on Redis' own clock, so that every pro
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger("aggregator.ratelimit")
 
 # Float rounding in `tat + interval` must not refuse a request that is due: a microsecond of slack.
 _ROUNDING_SLACK = 1e-6
@@ -68,12 +74,29 @@ return '0'
 
 
 class RedisRateLimiter:
-    """Buckets in Redis, shared by every gateway and worker process."""
+    """Buckets in Redis, shared by every gateway and worker process.
+
+    When Redis cannot be reached the limit is not enforced (and that is logged, at most every
+    `OUTAGE_LOG_SECONDS`): requests that need only the database keep working through a Redis outage.
+    """
+
+    OUTAGE_LOG_SECONDS = 10.0
 
     def __init__(self, redis: Any, *, prefix: str = "aggregator:ratelimit:") -> None:
         self._script = redis.register_script(_GCRA)
         self._prefix = prefix
+        self._logged_outage_at = float("-inf")
 
     async def acquire(self, key: str, limit: Limit) -> float:
-        answer = await self._script(keys=[self._prefix + key], args=[limit.interval, limit.burst, _ROUNDING_SLACK])
+        try:
+            answer = await self._script(keys=[self._prefix + key], args=[limit.interval, limit.burst, _ROUNDING_SLACK])
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            self._log_outage(exc)
+            return 0.0
         return float(answer)
+
+    def _log_outage(self, exc: Exception) -> None:
+        now = time.monotonic()
+        if now - self._logged_outage_at >= self.OUTAGE_LOG_SECONDS:
+            self._logged_outage_at = now
+            logger.warning("rate limits not enforced: Redis is unreachable (%s)", exc)

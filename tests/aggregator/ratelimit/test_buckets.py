@@ -239,3 +239,16 @@ async def test_redis_bucket_expires_once_full_again(redis_keys: RedisKeys):
     assert 0 < ttl_ms <= 2 * LIMIT.interval * 1000 + 1
     await asyncio.sleep(ttl_ms / 1000 + 0.05)
     assert await redis_keys.stored() == []
+
+
+async def test_an_unreachable_redis_does_not_block_requests(caplog: pytest.LogCaptureFixture):
+    client = Redis(host="127.0.0.1", port=9, socket_connect_timeout=0.5)
+    limiter = RedisRateLimiter(client)
+    try:
+        with caplog.at_level("WARNING", logger="aggregator.ratelimit"):
+            waits = [await limiter.acquire("outage", Limit(rate=1.0, burst=1)) for _ in range(3)]
+    finally:
+        await client.aclose()
+    assert waits == [0.0, 0.0, 0.0]
+    warnings = [record for record in caplog.records if "not enforced" in record.getMessage()]
+    assert len(warnings) == 1
