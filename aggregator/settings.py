@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -22,7 +22,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """Every setting, its environment variable (`AGGREGATOR_` + upper-case name) and its default."""
 
     database_url: str = "sqlite:///var/aggregator.db"
-    """`sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or `postgresql://user@host:port/db`."""
+    """`sqlite:///relative/path.db`, `sqlite:////absolute/path.db` or `postgresql://user@host:port/db`.
+    Unset, it is `aggregator.db` in `var_dir`."""
     redis_url: str | None = None
     """Unset: jobs run in-process and limits are per process. Set: arq on Redis, limits shared by every process."""
     host: str = "127.0.0.1"
@@ -41,7 +42,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_pool_size: Annotated[int, Positive] = 10
     """PostgreSQL connections per process."""
     access_log: bool = True
-    log_level: str = "info"
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
 
     @property
     def public_base_url(self) -> str:
@@ -56,6 +57,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         """Build settings from the environment; an invalid value raises `SettingsError` naming the variable."""
         env = os.environ if environ is None else environ
         values = {name: env[env_name(name)] for name in cls.__struct_fields__ if env_name(name) in env}
+        if "database_url" not in values and "var_dir" in values:
+            values["database_url"] = f"sqlite:///{values['var_dir'].rstrip('/')}/aggregator.db"
         try:
             return msgspec.convert(values, cls, strict=False)
         except msgspec.ValidationError as exc:

@@ -41,3 +41,16 @@ def test_environment_values_are_converted():
 def test_an_invalid_value_names_its_variable(name: str, value: str):
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_the_database_follows_the_var_dir_unless_given():
+    assert Settings.from_env({"AGGREGATOR_VAR_DIR": "/srv/gw/"}).database_url == "sqlite:////srv/gw/aggregator.db"
+    assert Settings.from_env({"AGGREGATOR_VAR_DIR": "data"}).database_url == "sqlite:///data/aggregator.db"
+    given = {"AGGREGATOR_VAR_DIR": "data", "AGGREGATOR_DATABASE_URL": "postgresql://db/gw"}
+    assert Settings.from_env(given).database_url == "postgresql://db/gw"
+
+
+def test_log_levels_are_checked():
+    assert Settings.from_env({"AGGREGATOR_LOG_LEVEL": "debug"}).log_level == "debug"
+    with pytest.raises(SettingsError, match="AGGREGATOR_LOG_LEVEL"):
+        Settings.from_env({"AGGREGATOR_LOG_LEVEL": "verbose"})

@@ -126,3 +126,10 @@ async def test_an_unusable_sqlite_path_is_a_clear_error(tmp_path):
     db = Database(f"sqlite:///{blocker}/gateway.db")
     with pytest.raises(DatabaseUnavailable, match="cannot use the database"):
         await db.open()
+
+
+def test_secrets_in_url_queries_are_masked():
+    masked = redact("postgresql://u@db/gw?password=hunter2&sslmode=require&sslpassword=x")
+    assert "hunter2" not in masked
+    assert "sslmode=require" in masked
+    assert masked.count("***") == 2
