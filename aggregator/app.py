@@ -15,7 +15,6 @@ from aggregator.action_attempts.controllers import ActionAttemptController
 from aggregator.api_keys.controllers import ApiKeyController
 from aggregator.audit.controllers import AuditController
 from aggregator.auth.middleware import ApiKeyAuthMiddleware
-from aggregator.auth.scopes import check_every_route_declares_a_scope
 from aggregator.clock import Clock, utcnow
 from aggregator.connected_accounts.controllers import ConnectedAccountController
 from aggregator.db import Database
@@ -26,6 +25,7 @@ from aggregator.http.context import request_context
 from aggregator.http.openapi import openapi_config
 from aggregator.http.problems import problem_details_plugin, unexpected_exception
 from aggregator.http.request_id import add_request_id_header
+from aggregator.http.routes import check_routes
 from aggregator.idempotency.middleware import IdempotencyMiddleware
 from aggregator.jobs.base import JobBackend, TaskRegistry
 from aggregator.jobs.catalog import default_registry
@@ -79,7 +79,7 @@ def create_app(
         request_max_body_size=settings.max_body_bytes,
         debug=False,
     )
-    check_every_route_declares_a_scope(app)
+    check_routes(app)
     return app
 
 

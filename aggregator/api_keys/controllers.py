@@ -8,7 +8,7 @@ from litestar.params import FromPath, JSONBody
 from aggregator.api_keys import service
 from aggregator.auth import needs
 from aggregator.http.context import Context
-from aggregator.http.openapi import problems
+from aggregator.http.openapi import IdempotencyKey, problems
 from aggregator.http.pagination import DEFAULT_LIMIT, Cursor, Limit, page_request
 from aggregator.ids import parse_id
 from schemas import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Page, Scope
@@ -19,8 +19,10 @@ class ApiKeyController(Controller):
     tags = ["API keys"]
     opt = needs(Scope.ADMIN)
 
-    @post(operation_id="CreateApiKey", summary="Create an API key", responses=problems(422))
-    async def create_key(self, data: JSONBody[ApiKeyCreate], ctx: Context) -> ApiKeyWithSecret:
+    @post(operation_id="CreateApiKey", summary="Create an API key", responses=problems(400, 409, 422))
+    async def create_key(
+        self, data: JSONBody[ApiKeyCreate], ctx: Context, idempotency_key: IdempotencyKey = None
+    ) -> ApiKeyWithSecret:
         """The answer holds the key's `secret`, the only time it is shown; store it now."""
         created = await service.create_key(
             ctx.db,
@@ -41,7 +43,13 @@ class ApiKeyController(Controller):
     async def get_key(self, key_id: FromPath[str], ctx: Context) -> ApiKey:
         return await service.get_key(ctx.db, ctx.workspace_id, parse_id(key_id))
 
-    @delete("/{key_id:str}", operation_id="RevokeApiKey", summary="Revoke an API key", status_code=200)
+    @delete(
+        "/{key_id:str}",
+        operation_id="RevokeApiKey",
+        summary="Revoke an API key",
+        status_code=200,
+        responses=problems(404),
+    )
     async def revoke_key(self, key_id: FromPath[str], ctx: Context) -> ApiKey:
         """The key stops working at once; the answer shows it with `revoked_at` set."""
         return await service.revoke_key(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Router
 from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.params import HeaderParameter
 
 from aggregator.auth.scopes import PUBLIC
 from aggregator.http.errors import PROBLEM_MEDIA_TYPE
@@ -26,6 +29,20 @@ _DESCRIPTIONS = {
 }
 
 _EVERY_AUTHENTICATED_ROUTE = (401, 403, 429)
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        description=(
+            "Makes the POST safe to retry: the same key and body answer the first result again (with "
+            "`Idempotent-Replayed: true`); the same key with another body is a 422. 1 to 255 printable ASCII "
+            "characters, kept 24 h per API key."
+        ),
+    ),
+]
+"""Declared by every POST (read by the idempotency middleware; the parameter documents it in OpenAPI)."""
 
 
 def problems(*statuses: int) -> dict[int, ResponseSpec]:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from litestar import Litestar, get
+from litestar import Litestar, get, post
 
-from aggregator.auth.scopes import check_every_route_declares_a_scope, needs
+from aggregator.auth.scopes import needs
 from aggregator.db import Database
+from aggregator.http.openapi import IdempotencyKey
+from aggregator.http.routes import check_routes
 from schemas import Scope
 from tests.factories import Tenant, bearer
 
@@ -104,6 +106,20 @@ def test_a_route_without_a_declared_scope_is_a_start_up_error():
     async def declared() -> None:
         return None
 
-    check_every_route_declares_a_scope(Litestar([declared], openapi_config=None))
+    check_routes(Litestar([declared], openapi_config=None))
     with pytest.raises(RuntimeError, match="/v1/forgotten"):
-        check_every_route_declares_a_scope(Litestar([declared, forgotten], openapi_config=None))
+        check_routes(Litestar([declared, forgotten], openapi_config=None))
+
+
+def test_a_post_without_the_idempotency_header_is_a_start_up_error():
+    @post("/v1/things", opt=needs(Scope.ADMIN))
+    async def undocumented() -> None:
+        return None
+
+    @post("/v1/other", opt=needs(Scope.ADMIN))
+    async def documented(idempotency_key: IdempotencyKey = None) -> None:
+        return None
+
+    check_routes(Litestar([documented], openapi_config=None))
+    with pytest.raises(RuntimeError, match="IdempotencyKey"):
+        check_routes(Litestar([undocumented], openapi_config=None))
