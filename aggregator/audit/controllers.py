@@ -7,11 +7,11 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
-from aggregator.audit import repository
+from aggregator.audit import service
 from aggregator.auth import needs
 from aggregator.http.context import Context
 from aggregator.http.openapi import problems
-from aggregator.http.pagination import DEFAULT_LIMIT, Cursor, Limit, build_page, page_request
+from aggregator.http.pagination import DEFAULT_LIMIT, Cursor, Limit, page_request
 from schemas import AuditEntry, Page, Scope
 
 
@@ -30,7 +30,6 @@ class AuditController(Controller):
         cursor: Cursor = None,
     ) -> Page[AuditEntry]:
         page = page_request(limit, cursor)
-        entries = await repository.list_entries(
+        return await service.list_entries(
             ctx.db, ctx.workspace_id, page, resource_type=resource_type, resource_id=resource_id
         )
-        return build_page(entries, page)

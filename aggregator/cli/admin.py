@@ -11,8 +11,8 @@ from aggregator.api_keys import repository as key_repository
 from aggregator.api_keys import service as keys
 from aggregator.auth.principal import CLI
 from aggregator.clock import utcnow
-from aggregator.db import Database, DatabaseUnavailable
-from aggregator.db.migrate import migrate, pending_migrations
+from aggregator.db import Database
+from aggregator.db.migrate import ensure_migrated, migrate
 from aggregator.http.pagination import MAX_LIMIT, PageRequest
 from aggregator.ids import parse_id
 from aggregator.settings import Settings
@@ -43,10 +43,8 @@ def with_database(work: Callable[[Database], Awaitable[T]], *, needs_schema: boo
         db = Database(settings.database_url, pool_size=2)
         await db.open()
         try:
-            if needs_schema and await pending_migrations(db):
-                raise DatabaseUnavailable(
-                    f"the database at {db.display_url} is not migrated; run `aggregator migrate` first"
-                )
+            if needs_schema:
+                await ensure_migrated(db)
             return await work(db)
         finally:
             await db.close()

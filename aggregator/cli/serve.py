@@ -11,8 +11,8 @@ import msgspec
 import uvicorn
 
 from aggregator.app import create_app
-from aggregator.db import Database, DatabaseUnavailable
-from aggregator.db.migrate import migrate, pending_migrations
+from aggregator.db import Database
+from aggregator.db.migrate import ensure_migrated, migrate
 from aggregator.jobs.catalog import default_registry
 from aggregator.jobs.worker import build_worker
 from aggregator.runtime import DependencyUnavailable, check_redis
@@ -62,10 +62,8 @@ async def _prepare(settings: Settings, *, sandbox: bool) -> Sandbox | None:
     try:
         if sandbox:
             await migrate(db)
-        elif await pending_migrations(db):
-            raise DatabaseUnavailable(
-                f"the database at {db.display_url} is not migrated; run `aggregator migrate` first"
-            )
+        else:
+            await ensure_migrated(db)
         return await prepare_sandbox(db, settings.var_path) if sandbox else None
     finally:
         await db.close()

@@ -34,6 +34,12 @@ async def pending_migrations(db: Database) -> list[str]:
     return [migration for migration in known_migrations() if migration not in applied]
 
 
+async def ensure_migrated(db: Database) -> None:
+    """Raise `DatabaseUnavailable` with the command to run when `db` lacks migrations."""
+    if await pending_migrations(db):
+        raise DatabaseUnavailable(f"the database at {db.display_url} is not migrated; run `aggregator migrate` first")
+
+
 async def migrate(db: Database) -> list[str]:
     """Apply every pending migration to the open database `db`; returns the ids applied."""
     from piccolo.apps.migrations.commands.forwards import run_forwards
