@@ -24,6 +24,7 @@ from piccolo.querystring import QueryString
 Row = Sequence[Any]
 
 BUSY_TIMEOUT_SECONDS = 10.0
+READER_BUSY_TIMEOUT_SECONDS = 0.5
 
 
 class PersistentSQLiteEngine(SQLiteEngine):
@@ -52,7 +53,8 @@ class PersistentSQLiteEngine(SQLiteEngine):
 
     @staticmethod
     def _read_only_connection(**kwargs: Any) -> sqlite3.Connection:
-        connection = sqlite3.connect(**kwargs, check_same_thread=False)
+        # Reads run in the event loop's thread: never wait long for a lock (WAL readers rarely have to).
+        connection = sqlite3.connect(**{**kwargs, "timeout": READER_BUSY_TIMEOUT_SECONDS}, check_same_thread=False)
         connection.execute("PRAGMA query_only = ON")
         return connection
 

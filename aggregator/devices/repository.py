@@ -9,6 +9,7 @@ on read, so a new field never goes missing (tests/aggregator/devices pins the ve
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 from typing import Any
 
 import msgspec
@@ -32,6 +33,7 @@ class _IdOnly(msgspec.Struct):
 
 async def save_device(db: Database, device: Device, *, workspace_id: uuid.UUID) -> None:
     """Insert or replace the device and its document (the only writer of device documents)."""
+    device = _in_utc(device)
     values: dict[Column, Any] = {
         Devices.workspace_id: workspace_id,
         Devices.connected_account_id: device.connected_account_id,
@@ -81,6 +83,19 @@ async def list_documents(
 def document_id(document: bytes) -> uuid.UUID:
     """The id inside a device document (what a page's cursor is made of)."""
     return uuid.UUID(msgspec.json.decode(document, type=_IdOnly).id)
+
+
+def _in_utc(device: Device) -> Device:
+    """Documents are sent as stored, and the API promises UTC: normalise every timestamp before storing."""
+    return msgspec.structs.replace(
+        device,
+        created_at=device.created_at.astimezone(UTC),
+        updated_at=device.updated_at.astimezone(UTC),
+        errors=[msgspec.structs.replace(issue, created_at=issue.created_at.astimezone(UTC)) for issue in device.errors],
+        warnings=[
+            msgspec.structs.replace(issue, created_at=issue.created_at.astimezone(UTC)) for issue in device.warnings
+        ],
+    )
 
 
 def _current(document: bytes, version: int) -> bytes:

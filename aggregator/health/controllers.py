@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response, get
@@ -11,6 +12,8 @@ from aggregator.auth.scopes import PUBLIC
 from aggregator.http.context import runtime_of
 from aggregator.runtime import Runtime
 from schemas import ComponentHealth, Health, HealthStatus
+
+logger = logging.getLogger("aggregator.health")
 
 
 @get(
@@ -40,5 +43,7 @@ async def _database_health(runtime: Runtime) -> ComponentHealth:
     try:
         seconds = await runtime.db.ping()
     except Exception as exc:
-        return ComponentHealth(status=HealthStatus.UNAVAILABLE, kind=runtime.db.dialect, detail=str(exc))
+        # /health is public: name the failure, leave hosts and messages to the logs
+        logger.warning("health check: database unavailable: %r", exc)
+        return ComponentHealth(status=HealthStatus.UNAVAILABLE, kind=runtime.db.dialect, detail=type(exc).__name__)
     return ComponentHealth(status=HealthStatus.OK, kind=runtime.db.dialect, latency_ms=round(seconds * 1000, 3))

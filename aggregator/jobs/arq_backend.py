@@ -71,7 +71,7 @@ class ArqJobBackend:
             queued = await self.pool.zcard(self.queue_name)
             heartbeat = await self.pool.get(self.queue_name + health_check_key_suffix)
         except Exception as exc:
-            return JobsHealth(status=HealthStatus.UNAVAILABLE, kind=self.kind, detail=f"Redis: {exc}")
+            return JobsHealth(status=HealthStatus.UNAVAILABLE, kind=self.kind, detail=f"Redis: {type(exc).__name__}")
         return JobsHealth(
             status=HealthStatus.OK,
             kind=self.kind,

@@ -123,3 +123,16 @@ def test_a_post_without_the_idempotency_header_is_a_start_up_error():
     check_routes(Litestar([documented], openapi_config=None))
     with pytest.raises(RuntimeError, match="IdempotencyKey"):
         check_routes(Litestar([undocumented], openapi_config=None))
+
+
+async def test_guessing_keys_is_slowed_down_per_address(client: Client, tenant: Tenant):
+    answers = [
+        (await client.get("/v1/devices", headers=bearer(f"agk_live_guess{attempt}"))).status_code
+        for attempt in range(40)
+    ]
+    assert answers[:30] == [401] * 30
+    assert 429 in answers[30:]
+    limited = await client.get("/v1/devices", headers=bearer("agk_live_guess"))
+    assert limited.json()["code"] == "rate_limited"
+    assert int(limited.headers["retry-after"]) >= 1
+    assert (await client.get("/v1/devices", headers=tenant.headers)).status_code == 200  # a valid key still works

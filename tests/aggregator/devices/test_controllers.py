@@ -81,3 +81,16 @@ def test_document_version_follows_the_device_schema():
 
 
 SCHEMA_PIN = "17bb3895e029a9d7"
+
+
+async def test_documents_are_stored_in_utc(client: Client, tenant: Tenant, db: Database):
+    from datetime import datetime, timedelta, timezone
+
+    account = await insert_account(tenant)
+    [device_id] = await insert_devices(tenant, account, 1)
+    device = await repository.get_device(db, tenant.workspace.id, device_id)
+    berlin = timezone(timedelta(hours=2))
+    local = msgspec.structs.replace(device, created_at=datetime(2026, 5, 1, 14, 0, tzinfo=berlin))
+    await repository.save_device(db, local, workspace_id=tenant.workspace.id)
+    answer = (await client.get(f"/v1/devices/{device_id}", headers=tenant.headers)).json()
+    assert answer["created_at"] == "2026-05-01T12:00:00Z"
