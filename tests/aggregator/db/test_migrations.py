@@ -50,17 +50,19 @@ async def test_unique_indexes_hold(database_target: DatabaseTarget):
         for table in TABLES:
             assert await db.fetch_one(f"SELECT COUNT(*) FROM {table._meta.tablename}") is not None
         await db.execute(
-            "INSERT INTO idempotency_records (id, workspace_id, key, fingerprint, status, created_at) "
-            "VALUES (?, ?, 'k', 'f', 'in_progress', CURRENT_TIMESTAMP)",
+            "INSERT INTO idempotency_records (id, workspace_id, api_key_id, key, fingerprint, status, created_at) "
+            "VALUES (?, ?, ?, 'k', 'f', 'in_progress', CURRENT_TIMESTAMP)",
             "01a20000-0000-7000-8000-000000000001",
             "01a20000-0000-7000-8000-0000000000aa",
+            "01a20000-0000-7000-8000-0000000000bb",
         )
         with pytest.raises(Exception, match=r"(?i)unique"):
             await db.execute(
-                "INSERT INTO idempotency_records (id, workspace_id, key, fingerprint, status, created_at) "
-                "VALUES (?, ?, 'k', 'f', 'in_progress', CURRENT_TIMESTAMP)",
+                "INSERT INTO idempotency_records (id, workspace_id, api_key_id, key, fingerprint, status, created_at) "
+                "VALUES (?, ?, ?, 'k', 'f', 'in_progress', CURRENT_TIMESTAMP)",
                 "01a20000-0000-7000-8000-000000000002",
                 "01a20000-0000-7000-8000-0000000000aa",
+                "01a20000-0000-7000-8000-0000000000bb",
             )
     finally:
         await db.close()
