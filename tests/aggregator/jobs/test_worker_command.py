@@ -53,10 +53,7 @@ async def test_the_worker_process_runs_a_gateway_task(db: Database, settings: Se
         "AGGREGATOR_LOG_LEVEL": "info",
     }
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "aggregator.cli.main", "worker"], env=env, stdout=out, stderr=out
-        )
+    worker = start_worker(env, log)
     jobs = ArqJobBackend(REDIS_URL or "", default_registry(), queue_name=DEFAULT_QUEUE)
     await jobs.start()
     try:
