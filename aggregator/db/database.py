@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import os
 import time
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
@@ -78,8 +79,7 @@ class Database:
 
     async def _connect(self) -> None:
         if isinstance(self.engine, PersistentSQLiteEngine):
-            # The directory holds key hashes and (encrypted) vendor credentials: owner only.
-            Path(self.engine.path).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _create_private(Path(self.engine.path))
             await self.engine.start()
         else:
             await self.engine.start_connection_pool(min_size=1, max_size=self._pool_size)
@@ -124,6 +124,16 @@ class Database:
         if self.engine.pool is None:
             raise DatabaseUnavailable("the PostgreSQL pool is not started")
         return self.engine.pool
+
+
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file readable by its owner only (SQLite gives its -wal and -shm files the same mode).
+
+    The database holds key hashes and, later, encrypted vendor credentials.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def bind_tables(engine: Engine) -> None:

@@ -133,3 +133,19 @@ def test_secrets_in_url_queries_are_masked():
     assert "hunter2" not in masked
     assert "sslmode=require" in masked
     assert masked.count("***") == 2
+
+
+async def test_a_new_sqlite_database_is_private(tmp_path):
+    import stat
+
+    db = Database(f"sqlite:///{tmp_path}/private/gateway.db")
+    await db.open()
+    try:
+        await db.fetch_one("SELECT 1")
+    finally:
+        await db.close()
+    for name in ("gateway.db", "gateway.db-wal", "gateway.db-shm"):
+        path = tmp_path / "private" / name
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, name
+    assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o700
