@@ -11,6 +11,7 @@ import asyncio
 import os
 import secrets
 import warnings
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -33,7 +34,7 @@ BACKENDS = ["inprocess", *(["arq"] if REDIS_URL else [])]
 RUN_TIMEOUT_SECONDS = 10.0
 
 
-class JobsHarness:
+class JobsHarness(ABC):
     """A backend started on the test's database, with the test's own tasks."""
 
     kind: str
@@ -73,9 +74,9 @@ class JobsHarness:
         """Enqueue through the backend, under a job id of this test's (a fresh one unless given)."""
         return await self.backend.enqueue(task, *args, job_id=job_id or self.job_id(), defer_until=defer_until)
 
+    @abstractmethod
     async def run(self) -> None:
         """Run every queued job to completion: deferred ones and retries included."""
-        raise NotImplementedError
 
     async def close(self) -> None:
         if self._backend is not None:
@@ -83,8 +84,9 @@ class JobsHarness:
         if self._db is not None:
             await self._db.close()
 
+    @abstractmethod
     async def _start_backend(self) -> JobBackend:
-        raise NotImplementedError
+        """Start the backend this harness tests."""
 
 
 class InProcessHarness(JobsHarness):

@@ -3,45 +3,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-import os
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-import msgspec
 import pytest
-from arq.cron import CronJob, next_cron
 
 from aggregator.clock import utcnow
-from aggregator.jobs import inprocess
-from aggregator.jobs.arq_backend import ArqJobBackend
-from aggregator.jobs.base import JobArg, JobContext, PeriodicTask, RetryLater, Task, TaskRegistry
-from aggregator.jobs.worker import build_worker
+from aggregator.jobs.base import JobContext, RetryLater, Task
 from aggregator.settings import Settings
 from aggregator.workspaces.service import create_workspace
 from schemas import HealthStatus
-from tests.aggregator.jobs.conftest import ArqHarness, InProcessHarness, JobsHarness
-
-# Timers and clocks may disagree by a hair (asyncio's loop clock vs. the wall clock, arq's milliseconds).
-CLOCK_SLACK = timedelta(milliseconds=5)
-
-
-@dataclass
-class Recorder:
-    """A test-local task that notes the ids of each call and when it started."""
-
-    calls: list[tuple[JobArg, ...]] = field(default_factory=list)
-    started: list[datetime] = field(default_factory=list)
-
-    def task(self, name: str = "test.record", **options: Any) -> Task:
-        async def record(ctx: JobContext, *ids: JobArg) -> None:
-            self.started.append(utcnow())
-            self.calls.append(ids)
-
-        return Task(name, record, **options)
-
+from tests.aggregator.jobs.conftest import JobsHarness
+from tests.aggregator.jobs.recorder import CLOCK_SLACK, Recorder
 
 # --- Both backends: one contract --------------------------------------------------------------------------
 
@@ -332,179 +307,3 @@ async def test_health_is_unavailable_once_closed(jobs: JobsHarness):
     health = await jobs.backend.health()
 
     assert (health.status, health.kind) == (HealthStatus.UNAVAILABLE, jobs.kind)
-
-
-# --- In-process only ---------------------------------------------------------------------------------------
-
-
-async def test_inprocess_health_counts_running_jobs(inprocess_jobs: InProcessHarness):
-    started, release = asyncio.Event(), asyncio.Event()
-
-    async def slow(ctx: JobContext, name: str) -> None:
-        started.set()
-        await release.wait()
-
-    backend = await inprocess_jobs.start(Task("test.slow", slow))
-    await inprocess_jobs.enqueue("test.slow", "a")
-    await asyncio.wait_for(started.wait(), 5)
-
-    health = await backend.health()
-    release.set()
-    await inprocess_jobs.run()
-
-    assert (health.running_jobs, health.queued_jobs) == (1, 0)
-    assert (await backend.health()).running_jobs == 0
-
-
-async def test_inprocess_close_cancels_deferred_jobs_and_lets_running_ones_finish(inprocess_jobs: InProcessHarness):
-    recorder = Recorder()
-    started = asyncio.Event()
-
-    async def slow(ctx: JobContext, name: str) -> None:
-        started.set()
-        await asyncio.sleep(0.15)
-        recorder.calls.append(("finished", name))
-
-    backend = await inprocess_jobs.start(recorder.task(), Task("test.slow", slow))
-    await inprocess_jobs.enqueue("test.record", "deferred", defer_until=utcnow() + timedelta(milliseconds=100))
-    await inprocess_jobs.enqueue("test.slow", "running")
-    await asyncio.wait_for(started.wait(), 5)
-
-    began = time.monotonic()
-    await backend.close()
-    took = time.monotonic() - began
-
-    assert recorder.calls == [("finished", "running")]
-    assert 0.1 < took < inprocess.CLOSE_GRACE_SECONDS
-    await asyncio.sleep(0.2)  # well past the deferred job's time
-    assert recorder.calls == [("finished", "running")]
-
-
-async def test_inprocess_close_cancels_a_job_that_outlasts_the_grace_period(
-    inprocess_jobs: InProcessHarness, monkeypatch: pytest.MonkeyPatch
-):
-    monkeypatch.setattr(inprocess, "CLOSE_GRACE_SECONDS", 0.1)
-    started = asyncio.Event()
-    cancelled: list[str] = []
-
-    async def endless(ctx: JobContext, name: str) -> None:
-        started.set()
-        try:
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            cancelled.append(name)
-            raise
-
-    backend = await inprocess_jobs.start(Task("test.endless", endless))
-    await inprocess_jobs.enqueue("test.endless", "x")
-    await asyncio.wait_for(started.wait(), 5)
-
-    began = time.monotonic()
-    await backend.close()
-
-    assert time.monotonic() - began < 1.0
-    assert cancelled == ["x"]
-
-
-async def test_inprocess_periodic_task_runs_every_second(inprocess_jobs: InProcessHarness):
-    ticks: list[datetime] = []
-    twice = asyncio.Event()
-
-    async def tick(ctx: JobContext) -> None:
-        ticks.append(utcnow())
-        if len(ticks) >= 2:
-            twice.set()
-
-    every_second = PeriodicTask(Task("test.tick", tick), second=frozenset(range(60)))
-    await inprocess_jobs.start(periodic=[every_second])
-    await asyncio.wait_for(twice.wait(), 2.5)
-
-    # One run per scheduled second, each under a job id of its own.
-    seconds = [moment.replace(microsecond=0) for moment in ticks]
-    assert len(set(seconds)) == len(seconds)
-
-
-# --- arq only -----------------------------------------------------------------------------------------------
-
-
-def _worker_settings(settings: Settings) -> Settings:
-    # Building a worker connects to nothing; the URL only has to be there.
-    return msgspec.structs.replace(settings, redis_url="redis://127.0.0.1:6379/0")
-
-
-async def test_arq_worker_registers_tasks_and_cron_jobs(settings: Settings):
-    record = Recorder().task("test.record", max_tries=4, keep_result=timedelta(minutes=2))
-    tick = Recorder().task("test.tick", max_tries=2, timeout=timedelta(seconds=30))
-    registry = TaskRegistry([record], periodic=[PeriodicTask(tick, minute=frozenset({5, 35}))])
-
-    worker = build_worker(_worker_settings(settings), registry, queue_name="test:unused", burst=True)
-
-    assert set(worker.functions) == {"test.record", "test.tick", "cron:test.tick"}
-    function = worker.functions["test.record"]
-    assert (function.max_tries, function.timeout_s, function.keep_result_s) == (4, 300.0, 120.0)
-    [cron] = worker.cron_jobs
-    assert isinstance(cron, CronJob)
-    assert (cron.name, cron.minute, cron.second, cron.hour, cron.unique) == ("cron:test.tick", {5, 35}, {0}, None, True)
-    assert cron.timeout_s == 30.0
-    assert cron.max_tries == 2  # as in-process: a periodic run retries up to its task's `max_tries`
-
-
-@pytest.fixture
-def far_from_utc():
-    """The process's local time zone set to UTC+05:30, half an hour off any UTC hour (restored afterwards)."""
-    previous = os.environ.get("TZ")
-    os.environ["TZ"] = "IST-5:30"  # POSIX notation: needs no tz database
-    time.tzset()
-    try:
-        assert datetime.now().astimezone().utcoffset() == timedelta(hours=5, minutes=30)
-        yield
-    finally:
-        if previous is None:
-            del os.environ["TZ"]
-        else:
-            os.environ["TZ"] = previous
-        time.tzset()
-
-
-@pytest.mark.usefixtures("far_from_utc")
-async def test_arq_cron_fires_at_the_same_utc_time_as_the_inprocess_schedule(settings: Settings):
-    nightly = PeriodicTask(Recorder().task("test.nightly"), hour=frozenset({3}), minute=frozenset({0}))
-    worker = build_worker(_worker_settings(settings), TaskRegistry([], [nightly]), queue_name="test:unused", burst=True)
-
-    now = datetime.now(UTC)
-    [cron] = worker.cron_jobs
-    cron.calculate_next(now.astimezone(worker.timezone))  # as the worker's heartbeat does
-    assert cron.next_run is not None
-    inprocess_due = next_cron(now, **nightly.cron_fields(), microsecond=0)
-
-    assert cron.next_run.astimezone(UTC).replace(microsecond=0) == inprocess_due
-    assert inprocess_due.hour == 3 and inprocess_due.minute == 0
-
-
-async def test_arq_cron_job_runs_the_periodic_task_with_the_job_context(arq_jobs: ArqHarness):
-    seen: list[str] = []
-
-    async def tick(ctx: JobContext) -> None:
-        seen.append(ctx.jobs.kind)
-
-    backend = await arq_jobs.start(periodic=[PeriodicTask(Task("test.tick", tick), hour=frozenset({3}))])
-    assert isinstance(backend, ArqJobBackend)
-    # What the worker's heartbeat enqueues when the schedule is due (rather than waiting for 03:00 UTC).
-    job = await backend.pool.enqueue_job(
-        "cron:test.tick", _job_id=arq_jobs.job_id("cron"), _queue_name=arq_jobs.queue_name
-    )
-    assert job is not None
-    await arq_jobs.run()
-
-    assert seen == ["arq"]
-
-
-async def test_arq_two_workers_run_each_job_once(arq_jobs: ArqHarness):
-    recorder = Recorder()
-    await arq_jobs.start(recorder.task())
-    for n in range(20):
-        await arq_jobs.enqueue("test.record", n)
-
-    await asyncio.gather(arq_jobs.run(), arq_jobs.run())
-
-    assert sorted(recorder.calls) == [(n,) for n in range(20)]
