@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
@@ -46,6 +46,7 @@ class CodeConstraints(WireStruct):
     supported_code_lengths: list[int] = msgspec.field(default_factory=list)
     max_active_codes: int | None = None
     rules: list[str] = msgspec.field(default_factory=list)
+    max_name_length: int | None = None
 
 
 class Device(WireStruct):
@@ -65,3 +66,5 @@ class Device(WireStruct):
     updated_at: AwareDatetime
     errors: list[ResourceIssue] = msgspec.field(default_factory=list)
     warnings: list[ResourceIssue] = msgspec.field(default_factory=list)
+    provider_metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Vendor facts as the provider reports them (keypad paired, vendor model code, ...); the shape is the vendor's."""

@@ -20,7 +20,7 @@ from aggregator.db.tables import Devices
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import Device
 
-DOCUMENT_VERSION = 1
+DOCUMENT_VERSION = 2
 """Bump when `schemas.Device` changes shape."""
 
 _encoder = msgspec.json.Encoder()
