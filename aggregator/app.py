@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
 import httpx
-from litestar import Litestar
+from litestar import Litestar, asgi
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
@@ -15,6 +16,7 @@ from aggregator.action_attempts.controllers import ActionAttemptController
 from aggregator.api_keys.controllers import ApiKeyController
 from aggregator.audit.controllers import AuditController
 from aggregator.auth.middleware import ApiKeyAuthMiddleware
+from aggregator.auth.scopes import PUBLIC
 from aggregator.clock import Clock, utcnow
 from aggregator.connected_accounts.controllers import ConnectedAccountController
 from aggregator.db import Database
@@ -31,7 +33,11 @@ from aggregator.jobs.base import JobBackend, TaskRegistry
 from aggregator.jobs.catalog import default_registry
 from aggregator.problems.controllers import ProblemController
 from aggregator.runtime import open_runtime
+from aggregator.sandbox_clouds import PREFIX as SANDBOX_PREFIX
+from aggregator.sandbox_clouds import SandboxClouds
 from aggregator.settings import Settings
+from providers.registry import ProviderRegistry
+from providers.registry import default_registry as default_providers
 
 ROUTES: list[ControllerRouterHandler] = [
     health,
@@ -52,26 +58,21 @@ def create_app(
     http_client: httpx.AsyncClient | None = None,
     jobs: JobBackend | None = None,
     registry: TaskRegistry | None = None,
+    providers: ProviderRegistry | None = None,
     clock: Clock = utcnow,
 ) -> Litestar:
-    """Build the gateway. Resources open in the lifespan, not here: building an app connects to nothing."""
-    registry = registry or default_registry()
+    """Build the gateway. Resources open in the lifespan, not here: building an app connects to nothing.
 
-    @asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        async with open_runtime(
-            settings, registry, database=database, http_client=http_client, jobs=jobs, clock=clock
-        ) as runtime:
-            app.state.runtime = runtime
-            yield
-
+    In sandbox mode every provider's simulated cloud is built here (in memory) and served under `/sandbox`.
+    """
+    providers = providers or default_providers()
+    sandbox = SandboxClouds.build(providers, settings) if settings.sandbox else None
+    wiring = _Wiring(settings, registry or default_registry(), providers, sandbox, database, http_client, jobs, clock)
     app = Litestar(
-        route_handlers=ROUTES,
-        lifespan=[lifespan],
+        route_handlers=[*ROUTES, *_sandbox_routes(sandbox)],
+        lifespan=[wiring.lifespan],
         middleware=[ApiKeyAuthMiddleware(), IdempotencyMiddleware()],
-        dependencies={
-            "ctx": Provide(request_context, sync_to_thread=False),
-        },
+        dependencies={"ctx": Provide(request_context, sync_to_thread=False)},
         before_send=[add_request_id_header],
         plugins=[problem_details_plugin()],
         exception_handlers={Exception: unexpected_exception},
@@ -81,6 +82,44 @@ def create_app(
     )
     check_routes(app)
     return app
+
+
+@dataclass(frozen=True, slots=True)
+class _Wiring:
+    """What the lifespan opens: the settings plus whatever a test passed in instead."""
+
+    settings: Settings
+    registry: TaskRegistry
+    providers: ProviderRegistry
+    sandbox: SandboxClouds | None
+    database: Database | None
+    http_client: httpx.AsyncClient | None
+    jobs: JobBackend | None
+    clock: Clock
+
+    @asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        async with open_runtime(
+            self.settings,
+            self.registry,
+            providers=self.providers,
+            sandbox=self.sandbox,
+            database=self.database,
+            http_client=self.http_client,
+            jobs=self.jobs,
+            clock=self.clock,
+        ) as runtime:
+            app.state.runtime = runtime
+            yield
+        if self.sandbox is not None:
+            await self.sandbox.close()
+
+
+def _sandbox_routes(sandbox: SandboxClouds | None) -> list[ControllerRouterHandler]:
+    if sandbox is None:
+        return []
+    mount = asgi(SANDBOX_PREFIX, is_mount=True, is_static=True, copy_scope=True, opt={PUBLIC: True})
+    return [mount(sandbox.app)]
 
 
 def _version() -> str:

@@ -1,4 +1,4 @@
-"""The process's shared resources, opened once and closed once: database, HTTP client, jobs, rate limits.
+"""The process's shared resources, opened once and closed once: database, HTTP client, jobs, rate limits, vendors.
 
 `open_runtime` is used by the gateway's lifespan and by `aggregator worker`, so both get the same wiring.
 Anything a test wants to replace (database, HTTP client, job backend, clock) can be passed in.
@@ -16,13 +16,18 @@ from arq import create_pool
 from arq.connections import ArqRedis
 
 from aggregator.clock import Clock, utcnow
+from aggregator.crypto import CredentialBox, secret_key
 from aggregator.db import Database
 from aggregator.jobs.arq_backend import DEFAULT_QUEUE, ArqJobBackend, redis_settings
 from aggregator.jobs.base import JobBackend, JobContext, TaskRegistry
 from aggregator.jobs.inprocess import InProcessJobBackend
 from aggregator.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from aggregator.redaction import redact
+from aggregator.sandbox_clouds import SandboxClouds
 from aggregator.settings import Settings
+from aggregator.vendors import Vendors
+from providers.registry import ProviderRegistry
+from providers.registry import default_registry as default_providers
 
 VENDOR_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
@@ -40,6 +45,7 @@ class Runtime:
     rate_limiter: RateLimiter
     api_limit: Limit
     clock: Clock
+    vendors: Vendors
 
 
 @asynccontextmanager
@@ -47,6 +53,8 @@ async def open_runtime(
     settings: Settings,
     registry: TaskRegistry,
     *,
+    providers: ProviderRegistry | None = None,
+    sandbox: SandboxClouds | None = None,
     database: Database | None = None,
     http_client: httpx.AsyncClient | None = None,
     jobs: JobBackend | None = None,
@@ -54,32 +62,44 @@ async def open_runtime(
     clock: Clock = utcnow,
 ) -> AsyncIterator[Runtime]:
     """Open everything `settings` asks for (or use what is passed in), yield it, close it in reverse."""
+    box = CredentialBox(secret_key(settings))
     async with AsyncExitStack() as stack:
         db = database or Database(settings.database_url, pool_size=settings.database_pool_size)
         await db.open()
         stack.push_async_callback(db.close)
         if http_client is None:
-            http_client = httpx.AsyncClient(timeout=VENDOR_TIMEOUT)
+            http_client = _http_client(settings, sandbox)
             stack.push_async_callback(http_client.aclose)
         if redis is None and settings.redis_url:
             redis = await _connect_redis(settings.redis_url)
             stack.push_async_callback(redis.aclose)
         limiter: RateLimiter = MemoryRateLimiter() if redis is None else RedisRateLimiter(redis)
-        if jobs is None:
-            jobs = (
-                InProcessJobBackend(registry, clock=clock)
-                if redis is None
-                else ArqJobBackend.from_pool(redis, registry, queue_name=DEFAULT_QUEUE)
-            )
+        jobs = jobs or _job_backend(registry, redis, clock)
         limit = Limit(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
-        runtime = Runtime(settings, db, http_client, jobs, limiter, limit, clock)
+        vendors = Vendors(providers or default_providers(), settings, http_client, db, box, clock, sandbox)
+        runtime = Runtime(settings, db, http_client, jobs, limiter, limit, clock, vendors)
         await jobs.start(runtime_job_context(runtime))
         stack.push_async_callback(jobs.close)
         yield runtime
 
 
 def runtime_job_context(runtime: Runtime) -> JobContext:
-    return JobContext(runtime.db, runtime.http, runtime.jobs, runtime.settings, runtime.clock)
+    return JobContext(runtime.db, runtime.http, runtime.jobs, runtime.settings, runtime.clock, runtime.vendors)
+
+
+def _http_client(settings: Settings, sandbox: SandboxClouds | None) -> httpx.AsyncClient:
+    """The one HTTP client for vendor calls; in sandbox mode the gateway's own address reaches the simulators."""
+    mounts = None
+    if sandbox is not None:
+        origin = httpx.URL(settings.public_base_url)
+        mounts = {f"{origin.scheme}://{origin.netloc.decode()}": sandbox.transport()}
+    return httpx.AsyncClient(timeout=VENDOR_TIMEOUT, mounts=mounts)
+
+
+def _job_backend(registry: TaskRegistry, redis: ArqRedis | None, clock: Clock) -> JobBackend:
+    if redis is None:
+        return InProcessJobBackend(registry, clock=clock)
+    return ArqJobBackend.from_pool(redis, registry, queue_name=DEFAULT_QUEUE)
 
 
 async def _connect_redis(url: str) -> ArqRedis:

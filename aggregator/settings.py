@@ -43,6 +43,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """PostgreSQL connections per process."""
     access_log: bool = True
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    secret_key: str | None = None
+    """Key (32 random bytes, URL-safe base64) that encrypts vendor credentials; sandbox: generated into `var_dir`."""
+    sandbox: bool = False
+    """Route every provider to its simulated vendor cloud (`aggregator serve --sandbox`)."""
+    nuki_api_url: str = "https://api.nuki.io"
+    nuki_client_id: str | None = None
+    nuki_client_secret: str | None = None
 
     @property
     def public_base_url(self) -> str:

@@ -44,6 +44,18 @@ class ProviderConfig:
     extra: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class SandboxCloud:
+    """A provider's simulated vendor cloud, seeded for the sandbox: an ASGI app and the gateway's client at it."""
+
+    app: Any
+    client_id: str | None
+    client_secret: str | None
+    logins: tuple[str, ...]
+    """How a person signs in at the simulated vendor (shown by `aggregator serve --sandbox`)."""
+    close: Callable[[], Awaitable[None]]
+
+
 class CredentialStore(Protocol):
     """Where an account's credentials live. `save` persists at once (Nuki rotates refresh tokens on every use)."""
 
@@ -86,6 +98,11 @@ class Provider(ABC):
     async def exchange_code(cls, context: ProviderContext, *, code: str, redirect_uri: str) -> dict[str, Any]:
         """Credentials for an authorization code (OAuth providers)."""
         raise CapabilityNotSupported("oauth", f"{cls.manifest.display_name} does not use OAuth.")
+
+    @classmethod
+    def sandbox_cloud(cls, *, redirect_uri: str) -> SandboxCloud | None:
+        """This provider's simulated cloud, seeded for the sandbox (None: the provider has no simulator)."""
+        return None
 
     @classmethod
     def parse_webhook(cls, config: ProviderConfig, headers: Mapping[str, str], body: bytes) -> WebhookResult:

@@ -29,6 +29,7 @@ from tests.factories import Tenant, make_tenant
 POSTGRES_URL = os.environ.get("AGGREGATOR_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL")
 DATABASES = ["sqlite", *(["postgres"] if POSTGRES_URL else [])]
+TEST_SECRET_KEY = "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0"
 
 
 @dataclass(frozen=True)
@@ -105,6 +106,7 @@ def settings(database_target: DatabaseTarget, tmp_path: Path) -> Settings:
         var_dir=str(tmp_path / "var"),
         rate_limit_per_second=1000.0,
         rate_limit_burst=1000,
+        secret_key=TEST_SECRET_KEY,
     )
 
 

@@ -11,6 +11,7 @@ import msgspec
 import uvicorn
 
 from aggregator.app import create_app
+from aggregator.crypto import secret_key
 from aggregator.db import Database
 from aggregator.db.migrate import ensure_migrated, migrate
 from aggregator.jobs.catalog import default_registry
@@ -23,8 +24,8 @@ from aggregator.settings import Settings
 def serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     overrides = {name: value for name, value in (("host", args.host), ("port", args.port)) if value is not None}
-    settings = msgspec.structs.replace(settings, **overrides)
-    sandbox = asyncio.run(_prepare(settings, sandbox=args.sandbox))
+    settings = msgspec.structs.replace(settings, **overrides, sandbox=settings.sandbox or args.sandbox)
+    sandbox = asyncio.run(_prepare(settings, sandbox=settings.sandbox))
     if sandbox is not None:
         print(sandbox_banner(settings, sandbox), flush=True)
     config = uvicorn.Config(
@@ -55,6 +56,7 @@ async def _prepare(settings: Settings, *, sandbox: bool) -> Sandbox | None:
     """Fail fast and clearly before starting: database reachable, migrated (sandbox: migrate it), sandbox seeded,
     Redis reachable when configured.
     """
+    secret_key(settings)  # outside the sandbox there must be one; the sandbox makes its own
     if settings.redis_url:
         await check_redis(settings.redis_url)
     db = Database(settings.database_url, pool_size=2)

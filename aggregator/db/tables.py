@@ -22,7 +22,8 @@ from piccolo.table import Table
 # SQL: piccolo declares single-column indexes only, and its Unique constraint (ALTER TABLE ... ADD
 # CONSTRAINT) does not exist in SQLite. They are: unique (devices.connected_account_id, provider_device_id),
 # (events.workspace_id, dedupe_key) and (idempotency_records.api_key_id, key); and (workspace_id, id) on
-# every table the API lists, plus (events.device_id, id).
+# every table the API lists, plus (events.device_id, id); unique (connected_accounts.workspace_id, provider,
+# provider_account_id) so that reconnecting a vendor account updates it instead of adding a second one.
 # JSON columns hold msgspec-encoded documents and are decoded by the repositories.
 
 
@@ -57,6 +58,23 @@ class ConnectedAccounts(Table, tablename="connected_accounts"):
     warnings = JSON(default="[]")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    last_synced_at = Timestamptz(null=True, default=None)
+    events_synced_until = Timestamptz(null=True, default=None)
+
+
+class ConnectSessions(Table, tablename="connect_sessions"):
+    # An OAuth login in progress. Only a hash of its `state` is kept; the state is single use.
+    id = UUID(primary_key=True)
+    workspace_id = ForeignKey(references=Workspaces, on_delete=OnDelete.cascade, null=False)
+    provider = Varchar(length=40)
+    status = Varchar(length=16)
+    redirect_url = Text(null=True, default=None)
+    state_hash = Varchar(length=64, unique=True)
+    connected_account_id = UUID(null=True, default=None)
+    error = JSON(null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    completed_at = Timestamptz(null=True, default=None)
 
 
 class Devices(Table, tablename="devices"):
@@ -159,6 +177,7 @@ TABLES: tuple[type[Table], ...] = (
     Workspaces,
     ApiKeys,
     ConnectedAccounts,
+    ConnectSessions,
     Devices,
     AccessCodes,
     ActionAttempts,

@@ -21,6 +21,7 @@ from schemas import JobsHealth
 
 if TYPE_CHECKING:
     from aggregator.db import Database
+    from aggregator.vendors import Vendors
 
 JobArg = str | int
 TaskFunction = Callable[..., Awaitable[None]]
@@ -65,13 +66,14 @@ class RetryLater(Exception):
 
 @dataclass(slots=True)
 class JobContext:
-    """What a task may use: the database, the shared HTTP client, the job backend itself, settings, time."""
+    """What a task may use: the database, the shared HTTP client, the job backend, settings, time, vendors."""
 
     db: Database
     http: httpx.AsyncClient
     jobs: JobBackend
     settings: Settings
     clock: Clock
+    vendors: Vendors
 
 
 class JobBackend(Protocol):

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from aggregator.cli.main import main
-from tests.conftest import DatabaseTarget
+from tests.conftest import TEST_SECRET_KEY, DatabaseTarget
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -82,6 +82,10 @@ def test_migrate_is_idempotent(cli):
     assert out.strip() == "the database is up to date"
 
 
+def base_env(**extra: str) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "AGGREGATOR_SECRET_KEY": TEST_SECRET_KEY, **extra}
+
+
 def run_command(*argv: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "aggregator.cli.main", *argv],
@@ -94,11 +98,7 @@ def run_command(*argv: str, env: dict[str, str], cwd: Path) -> subprocess.Comple
 
 
 def test_an_unreachable_database_stops_serve_with_one_line(tmp_path: Path):
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "PYTHONPATH": str(ROOT),
-        "AGGREGATOR_DATABASE_URL": "postgresql://x:pw@127.0.0.1:9/db",
-    }
+    env = base_env(AGGREGATOR_DATABASE_URL="postgresql://x:pw@127.0.0.1:9/db")
     done = run_command("serve", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
@@ -107,29 +107,49 @@ def test_an_unreachable_database_stops_serve_with_one_line(tmp_path: Path):
 
 
 def test_an_unmigrated_database_stops_serve(tmp_path: Path):
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    env = base_env()
     done = run_command("serve", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert "is not migrated; run `aggregator migrate` first" in done.stderr
 
 
 def test_worker_needs_redis(tmp_path: Path):
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    env = base_env()
     done = run_command("worker", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert "needs AGGREGATOR_REDIS_URL" in done.stderr
 
 
 def test_bad_settings_stop_every_command(tmp_path: Path):
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "AGGREGATOR_PORT": "eighty"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "AGGREGATOR_SECRET_KEY": TEST_SECRET_KEY,
+        "AGGREGATOR_PORT": "eighty",
+    }
     done = run_command("serve", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert done.stderr.startswith("aggregator: error: AGGREGATOR_PORT")
 
 
 def test_an_unreachable_redis_stops_serve_with_one_line(tmp_path: Path):
-    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "AGGREGATOR_REDIS_URL": "redis://:pw@127.0.0.1:9/0"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "AGGREGATOR_SECRET_KEY": TEST_SECRET_KEY,
+        "AGGREGATOR_REDIS_URL": "redis://:pw@127.0.0.1:9/0",
+    }
     done = run_command("serve", env=env, cwd=tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert done.stderr.startswith("aggregator: error: cannot reach Redis at redis://:***@127.0.0.1:9/0")
+
+
+def test_serving_without_a_secret_key_says_how_to_make_one(tmp_path: Path):
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    done = run_command("serve", env=env, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith("aggregator: error: AGGREGATOR_SECRET_KEY is not set")
+    assert "token_urlsafe(32)" in done.stderr
+    done = run_command("serve", env={**env, "AGGREGATOR_SECRET_KEY": "short"}, cwd=tmp_path)
+    assert "32 random bytes" in done.stderr

@@ -21,12 +21,15 @@ import pytest
 from arq import create_pool
 
 from aggregator.clock import utcnow
+from aggregator.crypto import CredentialBox, secret_key
 from aggregator.db import Database
 from aggregator.jobs.arq_backend import ArqJobBackend, redis_settings
 from aggregator.jobs.base import JobArg, JobBackend, JobContext, PeriodicTask, Task, TaskRegistry
 from aggregator.jobs.inprocess import InProcessJobBackend
 from aggregator.jobs.worker import build_worker
 from aggregator.settings import Settings
+from aggregator.vendors import Vendors
+from providers.registry import default_registry as default_providers
 from tests.conftest import DatabaseTarget
 
 REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL")
@@ -101,10 +104,15 @@ class InProcessHarness(JobsHarness):
         assert isinstance(self._backend, InProcessJobBackend)
         return self._backend
 
+    @property
+    def box(self) -> CredentialBox:
+        return CredentialBox(secret_key(self.settings))
+
     async def _start_backend(self) -> JobBackend:
         self._http = httpx.AsyncClient()
         backend = InProcessJobBackend(self.registry)
-        await backend.start(JobContext(self.db, self._http, backend, self.settings, utcnow))
+        vendors = Vendors(default_providers(), self.settings, self._http, self.db, self.box, utcnow)
+        await backend.start(JobContext(self.db, self._http, backend, self.settings, utcnow, vendors))
         return backend
 
     async def run(self) -> None:

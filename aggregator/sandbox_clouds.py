@@ -1,0 +1,68 @@
+"""Sandbox mode's simulated vendor clouds: served under `/sandbox/<slug>` (for browsers: OAuth consent pages) and
+reached in-process by the adapters (the shared HTTP client routes the gateway's own address to them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from aggregator.settings import Settings
+from providers.base import SandboxCloud
+from providers.registry import ProviderRegistry
+
+PREFIX = "/sandbox"
+CALLBACK_PATH = "/v1/connect_sessions/callback"
+
+
+def callback_url(settings: Settings) -> str:
+    """Where vendors send people back after an OAuth consent (registered with each sandbox cloud)."""
+    return f"{settings.public_base_url}{CALLBACK_PATH}"
+
+
+class SandboxClouds:
+    """Every provider's simulated cloud, keyed by slug."""
+
+    def __init__(self, clouds: dict[str, SandboxCloud]) -> None:
+        self.clouds = clouds
+
+    @classmethod
+    def build(cls, registry: ProviderRegistry, settings: Settings) -> SandboxClouds:
+        clouds = {}
+        for provider in registry:
+            cloud = provider.sandbox_cloud(redirect_uri=callback_url(settings))
+            if cloud is not None:
+                clouds[provider.manifest.slug] = cloud
+        return cls(clouds)
+
+    def base_url(self, settings: Settings, slug: str) -> str:
+        return f"{settings.public_base_url}{PREFIX}/{slug}"
+
+    async def app(self, scope: Any, receive: Any, send: Any) -> None:
+        """An ASGI app for paths `/<slug>/...` (or `/sandbox/<slug>/...`): each to its cloud, prefix removed."""
+        path: str = scope["path"]
+        if path.startswith(PREFIX + "/"):
+            path = path[len(PREFIX) :]
+        slug, _, rest = path.lstrip("/").partition("/")
+        cloud = self.clouds.get(slug)
+        if cloud is None:
+            await _not_found(send)
+            return
+        await cloud.app({**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}, receive, send)
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """For the shared HTTP client: requests to the gateway's own address reach the clouds in-process."""
+        return httpx.ASGITransport(app=self.app)
+
+    def logins(self) -> list[str]:
+        return [f"{slug}: {login}" for slug, cloud in self.clouds.items() for login in cloud.logins]
+
+    async def close(self) -> None:
+        for cloud in self.clouds.values():
+            await cloud.close()
+
+
+async def _not_found(send: Any) -> None:
+    await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.body", "body": b"no such sandbox cloud"})

@@ -1,0 +1,106 @@
+"""How the gateway reaches providers: the registry, each provider's settings, and adapters bound to accounts.
+
+The gateway never imports a provider package: everything goes through `providers.registry`. In sandbox mode
+each provider's base URL points at its simulated cloud, which the gateway serves under `/sandbox/<slug>`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from aggregator.crypto import CredentialBox
+from aggregator.db import Database
+from aggregator.sandbox_clouds import SandboxClouds
+from aggregator.settings import Settings
+from providers.base import Provider, ProviderConfig, ProviderContext
+from providers.registry import ProviderRegistry
+
+
+def provider_config(settings: Settings, slug: str, sandbox: SandboxClouds | None = None) -> ProviderConfig:
+    """A provider's deployment settings: `AGGREGATOR_<SLUG>_*`, or its simulated cloud in sandbox mode."""
+    if sandbox is not None and slug in sandbox.clouds:
+        cloud = sandbox.clouds[slug]
+        return ProviderConfig(sandbox.base_url(settings, slug), cloud.client_id, cloud.client_secret)
+    return ProviderConfig(
+        base_url=str(getattr(settings, f"{slug}_api_url", "")).rstrip("/"),
+        client_id=getattr(settings, f"{slug}_client_id", None),
+        client_secret=getattr(settings, f"{slug}_client_secret", None),
+        auth_url=getattr(settings, f"{slug}_auth_url", None),
+    )
+
+
+class StoredCredentials:
+    """An account's credentials in the database, sealed; `save` writes at once (rotating refresh tokens)."""
+
+    def __init__(self, db: Database, box: CredentialBox, account_id: uuid.UUID) -> None:
+        self.db = db
+        self.box = box
+        self.account_id = account_id
+
+    async def load(self) -> dict[str, Any]:
+        row = await self.db.fetch_one(
+            "SELECT credentials_ciphertext FROM connected_accounts WHERE id = ?", self.account_id
+        )
+        if row is None or row[0] is None:
+            return {}
+        return self.box.open(self.account_id, row[0])
+
+    async def save(self, credentials: dict[str, Any]) -> None:
+        sealed = self.box.seal(self.account_id, credentials)
+        await self.db.execute(
+            "UPDATE connected_accounts SET credentials_ciphertext = ? WHERE id = ?", sealed, self.account_id
+        )
+
+
+class Unsaved:
+    """Credentials held in memory while an account is being created (nothing to persist yet)."""
+
+    def __init__(self, credentials: dict[str, Any] | None = None) -> None:
+        self.credentials = credentials or {}
+
+    async def load(self) -> dict[str, Any]:
+        return self.credentials
+
+    async def save(self, credentials: dict[str, Any]) -> None:
+        self.credentials = credentials
+
+
+class Vendors:
+    """The providers, configured for this deployment, and adapters for connected accounts."""
+
+    def __init__(
+        self,
+        registry: ProviderRegistry,
+        settings: Settings,
+        http: httpx.AsyncClient,
+        db: Database,
+        box: CredentialBox,
+        clock: Callable[[], datetime],
+        sandbox: SandboxClouds | None = None,
+    ) -> None:
+        self.registry = registry
+        self.settings = settings
+        self.http = http
+        self.db = db
+        self.box = box
+        self.clock = clock
+        self.sandbox = sandbox
+
+    def provider(self, slug: str) -> type[Provider]:
+        return self.registry.get(slug)
+
+    def config(self, slug: str) -> ProviderConfig:
+        return provider_config(self.settings, slug, self.sandbox)
+
+    def context(self, slug: str, credentials: Any) -> ProviderContext:
+        return ProviderContext(http=self.http, config=self.config(slug), credentials=credentials, clock=self.clock)
+
+    def adapter(self, slug: str, account_id: uuid.UUID) -> Provider:
+        """The provider bound to a stored account (its credentials are read when first needed)."""
+        store = StoredCredentials(self.db, self.box, account_id)
+        return self.provider(slug)(self.context(slug, store))

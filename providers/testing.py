@@ -1,0 +1,79 @@
+"""What each provider's `testing.py` gives the contract suite: an adapter on its simulator, and the simulator's knobs.
+
+A new provider passes the contract suite by exporting `provider_under_test()` (an async context manager yielding
+a `ProviderUnderTest`) from `providers/<slug>/testing.py`; no new tests are written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from providers.base import Provider, ProviderConfig, ProviderContext
+
+
+class DeviceRole:
+    """The devices every provider's test account holds (a role a provider cannot have is left out)."""
+
+    CODES = "codes"
+    """Takes online access codes (only where the manifest claims them)."""
+    NO_CODES = "no_codes"
+    """Locks and unlocks but takes no online codes."""
+    OFFLINE = "offline"
+    """Cannot be reached."""
+    LOW_BATTERY = "low_battery"
+    """Battery critical."""
+
+
+class FaultKnobs(Protocol):
+    """Ways to make the simulated vendor misbehave, the same for every provider."""
+
+    def rate_limit(self, *, retry_after: int, count: int = 1) -> None:
+        """The next `count` requests are refused as too many, with `Retry-After: retry_after`."""
+
+    def fail_next(self, *, status: int = 503, count: int = 1) -> None:
+        """The next `count` requests fail with `status`."""
+
+    def time_out_next(self, *, count: int = 1) -> None:
+        """The next `count` requests never answer (the client's timeout must fire)."""
+
+    def revoke_credentials(self) -> None:
+        """The account's grant is revoked: every request is refused as unauthorised from now on."""
+
+
+@dataclass
+class WebhookSample:
+    """A callback exactly as the vendor would send it, and what it must mean."""
+
+    config: ProviderConfig
+    headers: Mapping[str, str]
+    body: bytes
+    expect_device_ids: list[str] = field(default_factory=list)
+
+
+class Simulated(Protocol):
+    """What the contract suite may ask of a provider's simulator beyond the fault knobs."""
+
+    knobs: FaultKnobs
+
+    async def settle(self) -> None:
+        """Let the simulated devices carry out every command they have accepted."""
+
+    async def cause_activity(self, provider_device_id: str) -> None:
+        """Make something happen at the device that the vendor records as an event (a keypad unlock, say)."""
+
+    def webhook_sample(self, provider_device_id: str) -> WebhookSample | None:
+        """A signed callback about the device, or None when the vendor sends none."""
+
+
+@dataclass
+class ProviderUnderTest:
+    provider: type[Provider]
+    context: ProviderContext
+    devices: Mapping[str, str]
+    """`DeviceRole` -> provider device id."""
+    simulator: Simulated
+
+    def adapter(self) -> Provider:
+        return self.provider(self.context)
