@@ -101,7 +101,7 @@ class Provider(ABC):
 
     @classmethod
     def sandbox_cloud(cls, *, redirect_uri: str) -> SandboxCloud | None:
-        """This provider's simulated cloud, seeded for the sandbox (None: the provider has no simulator)."""
+        """The provider's simulated cloud, seeded for the sandbox (None: the provider has no simulator)."""
         return None
 
     @classmethod

@@ -5,8 +5,23 @@ from schemas.api_keys import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Scope
 from schemas.audit import ActorType, AuditEntry
 from schemas.base import AwareDatetime, RequestStruct, WireStruct
 from schemas.common import ErrorCodeInfo, FieldError, Page, Problem, ResourceIssue
-from schemas.connected_accounts import ConnectedAccount, ConnectedAccountStatus
-from schemas.devices import BatteryStatus, CodeConstraints, Device, DeviceCapabilities, DeviceProperties
+from schemas.connected_accounts import (
+    ConnectedAccount,
+    ConnectedAccountCreate,
+    ConnectedAccountStatus,
+    ConnectSession,
+    ConnectSessionCreate,
+    ConnectSessionError,
+    ConnectSessionStatus,
+)
+from schemas.devices import (
+    BatteryStatus,
+    CodeConstraints,
+    Device,
+    DeviceCapabilities,
+    DeviceProperties,
+    DeviceUpdate,
+)
 from schemas.events import Event, EventMethod, EventSource, EventType
 from schemas.health import ComponentHealth, Health, HealthStatus, JobsHealth
 from schemas.workspaces import Workspace
@@ -25,11 +40,17 @@ __all__ = (
     "BatteryStatus",
     "CodeConstraints",
     "ComponentHealth",
+    "ConnectSession",
+    "ConnectSessionCreate",
+    "ConnectSessionError",
+    "ConnectSessionStatus",
     "ConnectedAccount",
+    "ConnectedAccountCreate",
     "ConnectedAccountStatus",
     "Device",
     "DeviceCapabilities",
     "DeviceProperties",
+    "DeviceUpdate",
     "ErrorCodeInfo",
     "Event",
     "EventMethod",

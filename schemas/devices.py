@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from schemas.base import AwareDatetime, WireStruct
+from schemas.base import AwareDatetime, Name, RequestStruct, WireStruct
 from schemas.common import ResourceIssue
 
 
@@ -68,3 +68,11 @@ class Device(WireStruct):
     warnings: list[ResourceIssue] = msgspec.field(default_factory=list)
     provider_metadata: dict[str, Any] = msgspec.field(default_factory=dict)
     """Vendor facts as the provider reports them (keypad paired, vendor model code, ...); the shape is the vendor's."""
+
+
+class DeviceUpdate(RequestStruct):
+    """Body of `PATCH /v1/devices/{id}`: the gateway's own name or time zone for the device (null: the vendor's)."""
+
+    name: Name | msgspec.UnsetType | None = msgspec.UNSET
+    timezone: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType | None = msgspec.UNSET
+    """An IANA time zone name such as `Europe/Berlin`."""

@@ -63,13 +63,16 @@ class ConnectedAccounts(Table, tablename="connected_accounts"):
 
 
 class ConnectSessions(Table, tablename="connect_sessions"):
-    # An OAuth login in progress. Only a hash of its `state` is kept; the state is single use.
+    # An OAuth login in progress. Its `state` is single use and kept as a hash; the consent URL, which
+    # carries the state, is sealed with the credential key and dropped when the session ends.
     id = UUID(primary_key=True)
     workspace_id = ForeignKey(references=Workspaces, on_delete=OnDelete.cascade, null=False)
     provider = Varchar(length=40)
     status = Varchar(length=16)
     redirect_url = Text(null=True, default=None)
+    consent_url = Text(null=True, default=None)
     state_hash = Varchar(length=64, unique=True)
+    created_by = Varchar(length=64, null=True, default=None)
     connected_account_id = UUID(null=True, default=None)
     error = JSON(null=True, default=None)
     created_at = Timestamptz()
@@ -90,6 +93,8 @@ class Devices(Table, tablename="devices"):
     document_version = Integer()
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    name_override = Varchar(length=100, null=True, default=None)
+    timezone_override = Varchar(length=64, null=True, default=None)
 
 
 class AccessCodes(Table, tablename="access_codes"):

@@ -9,13 +9,15 @@ on read, so a new field never goes missing (tests/aggregator/devices pins the ve
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
 import msgspec
 from piccolo.columns import Column
 
-from aggregator.db import Database
+from aggregator.db import Database, Row
+from aggregator.db.rows import as_uuid
 from aggregator.db.tables import Devices
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import Device
@@ -25,6 +27,9 @@ DOCUMENT_VERSION = 2
 
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Device)
+
+
+_STORED = "document, document_version, workspace_id, name_override, timezone_override"
 
 
 class _IdOnly(msgspec.Struct):
@@ -46,6 +51,38 @@ async def save_device(db: Database, device: Device, *, workspace_id: uuid.UUID) 
     }
     row = Devices(id=device.id, **{column._meta.name: value for column, value in values.items()})
     await Devices.insert(row).on_conflict(target=Devices.id, action="DO UPDATE", values=list(values)).run()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDevice:
+    """A device with what people set on it in the gateway (kept apart from what the vendor reports)."""
+
+    device: Device
+    workspace_id: uuid.UUID
+    name_override: str | None
+    timezone_override: str | None
+
+
+async def account_devices(db: Database, account_id: uuid.UUID) -> dict[str, StoredDevice]:
+    """The account's devices by vendor id."""
+    rows = await db.fetch_all(f"SELECT {_STORED} FROM devices WHERE connected_account_id = ? ORDER BY id", account_id)
+    return {stored.device.provider_device_id: stored for stored in map(_stored, rows)}
+
+
+async def stored_device(db: Database, device_id: uuid.UUID) -> StoredDevice | None:
+    """A device in any workspace (for jobs, which carry ids only)."""
+    row = await db.fetch_one(f"SELECT {_STORED} FROM devices WHERE id = ?", device_id)
+    return _stored(row) if row else None
+
+
+async def set_overrides(db: Database, device_id: uuid.UUID, *, name: str | None, timezone: str | None) -> None:
+    await db.execute(
+        "UPDATE devices SET name_override = ?, timezone_override = ? WHERE id = ?", name, timezone, device_id
+    )
+
+
+def _stored(row: Row) -> StoredDevice:
+    return StoredDevice(_decoder.decode(_current(row[0], row[1])), as_uuid(row[2]), row[3], row[4])
 
 
 async def get_device(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID) -> Device | None:

@@ -15,12 +15,14 @@ from aggregator.db import Database
 from aggregator.http.request_id import request_id
 from aggregator.jobs.base import JobBackend
 from aggregator.runtime import Runtime
+from aggregator.vendors import Vendors
 
 
 @dataclass(frozen=True, slots=True)
 class RequestContext:
     db: Database
     jobs: JobBackend
+    vendors: Vendors
     principal: Principal
     now: datetime
     request_id: str
@@ -45,6 +47,7 @@ def request_context(request: Request[Any, Any, Any]) -> RequestContext:
     return RequestContext(
         db=runtime.db,
         jobs=runtime.jobs,
+        vendors=runtime.vendors,
         principal=request.scope["auth"],
         now=runtime.clock(),
         request_id=request_id(request.scope),

@@ -90,11 +90,56 @@ IDEMPOTENCY_KEY_REUSED = _code(
     "Idempotency-Key reused",
     "This Idempotency-Key was used with a different request; use a new key for a new request.",
 )
+CAPABILITY_NOT_SUPPORTED = _code(
+    "capability_not_supported",
+    422,
+    "Capability not supported",
+    "The device cannot do this; the detail names the capability flag that is false.",
+)
+CODE_CONSTRAINT_VIOLATED = _code(
+    "code_constraint_violated", 422, "Code not allowed", "The PIN breaks one of the device's code_constraints rules."
+)
+PROVIDER_REJECTED = _code(
+    "provider_rejected", 422, "Refused by the vendor", "The vendor refused the request; the detail has its reason."
+)
+SUBSCRIPTION_REQUIRED = _code(
+    "subscription_required", 402, "Vendor subscription required", "The vendor needs a paid plan for this device."
+)
+PROVIDER_AUTH_FAILED = _code(
+    "provider_auth_failed",
+    400,
+    "Vendor login failed",
+    "The vendor refused the credentials; check them, or connect the account again.",
+)
+DEVICE_OFFLINE = _code(
+    "device_offline", 409, "Device offline", "The device does not answer; try again when it is back."
+)
+CONNECT_SESSION_NOT_FOUND = _code(
+    "connect_session_not_found", 404, "Connect session not found", "No connect session with this id here."
+)
+INVALID_CONNECT_STATE = _code(
+    "invalid_connect_state",
+    400,
+    "Unknown or used login state",
+    "This login link was already used, or never issued; start a new connect session.",
+)
+CONNECT_SESSION_EXPIRED = _code(
+    "connect_session_expired", 400, "Connect session expired", "The login took too long; start a new connect session."
+)
 RATE_LIMITED = _code(
     "rate_limited", 429, "Too many requests", "This API key sent too many requests; wait `Retry-After` seconds."
 )
 INTERNAL_ERROR = _code(
     "internal_error", 500, "Internal error", "The gateway failed; quote the request_id when you report it."
+)
+PROVIDER_UNAVAILABLE = _code(
+    "provider_unavailable", 502, "Vendor unavailable", "The vendor's service failed or did not answer; retry later."
+)
+PROVIDER_RATE_LIMITED = _code(
+    "provider_rate_limited",
+    503,
+    "Vendor rate limit",
+    "The vendor asks the gateway to slow down; retry after `Retry-After`.",
 )
 SERVICE_UNAVAILABLE = _code(
     "service_unavailable", 503, "Service unavailable", "A dependency of the gateway is down; retry later."

@@ -48,6 +48,8 @@ MANIFEST = ProviderManifest(
 _TARGET = {ActionKind.LOCK: Action.LOCK, ActionKind.UNLOCK: Action.UNLOCK}
 _REACHED = {ActionKind.LOCK: {LockState.LOCKED}, ActionKind.UNLOCK: {LockState.UNLOCKED, LockState.UNLATCHED}}
 _FIND_NEW_CODE_DELAYS = (0.05, 0.2, 0.5, 1.0, 2.0)
+MAX_LOG_PAGES = 20
+"""At most 1,000 log entries per read; the next sync continues from the newest one read."""
 
 
 class NukiProvider(Provider):
@@ -82,12 +84,16 @@ class NukiProvider(Provider):
         signature = {name.lower(): value for name, value in headers.items()}.get(api.SIGNATURE_HEADER)
         if not config.client_secret or not api.verify_signature(config.client_secret, body, signature):
             raise ProviderAuthError("The Nuki webhook signature does not match.")
-        payload = msgspec.json.decode(body, type=WebhookPayload)
-        device_ids = [str(payload.smartlock_id)] if payload.smartlock_id is not None else []
-        if payload.feature == "DEVICE_LOGS":
+        try:
+            payload = msgspec.json.decode(body, type=WebhookPayload)
+            lock_id = payload.smartlock_auth.smartlock_id if payload.smartlock_auth else payload.smartlock_id
+            device_ids = [str(lock_id)] if lock_id is not None else []
+            if payload.feature != "DEVICE_LOGS":
+                return WebhookResult(refresh_device_ids=device_ids)
             event = mapping.event_of(msgspec.json.decode(body, type=SmartlockLog))
-            return WebhookResult(events=[event] if event else [], refresh_device_ids=device_ids)
-        return WebhookResult(refresh_device_ids=device_ids)
+        except msgspec.ValidationError as exc:
+            raise ProviderRejected("invalid_webhook", f"The Nuki webhook is not shaped as documented: {exc}") from exc
+        return WebhookResult(events=[event] if event else [], refresh_device_ids=device_ids)
 
     async def _identify(self) -> AccountIdentity:
         account = await self.api.account()
@@ -99,7 +105,12 @@ class NukiProvider(Provider):
         return [mapping.to_device(lock) for lock in await self.api.smartlocks() if lock.type in LOCK_TYPES]
 
     async def _get_device(self, provider_device_id: str) -> ProviderDevice:
-        return mapping.to_device(await self.api.smartlock(_lock_id(provider_device_id)))
+        lock = await self.api.smartlock(_lock_id(provider_device_id))
+        if lock.type not in LOCK_TYPES:
+            raise ProviderRejected(
+                "device_not_found", f"Nuki device {provider_device_id} is not a lock (type {lock.type})."
+            )
+        return mapping.to_device(lock)
 
     async def _perform(self, device: ProviderDevice, action: ActionKind) -> ActionReceipt:
         lock_id = _lock_id(device.provider_device_id)
@@ -158,7 +169,16 @@ class NukiProvider(Provider):
     # -- events -----------------------------------------------------------------------------------------------
 
     async def _fetch_events(self, since: Any) -> list[ProviderEvent]:
-        events = [mapping.event_of(log) for log in await self.api.logs(from_date=since)]
+        """Nuki answers newest first, 50 at most: page back (`id` = older than) until `since` is reached."""
+        logs = await self.api.logs(from_date=since)
+        for _ in range(MAX_LOG_PAGES):
+            if len(logs) % api.LOG_PAGE_SIZE or not logs:
+                break
+            older = await self.api.logs(from_date=since, older_than=logs[-1].id)
+            if not older:
+                break
+            logs += older
+        events = [mapping.event_of(log) for log in logs]
         return sorted((event for event in events if event), key=lambda event: event.occurred_at)
 
 

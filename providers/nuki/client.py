@@ -34,6 +34,8 @@ _REJECTIONS = {
     409: "code_constraint_violated",
     426: "subscription_required",
 }
+LOG_PAGE_SIZE = 50
+"""Nuki's maximum."""
 _refresh_locks: dict[str, asyncio.Lock] = {}
 
 
@@ -110,9 +112,13 @@ class NukiClient:
     async def delete_auth(self, smartlock_id: int, auth_id: str) -> None:
         await self._call("DELETE", f"/smartlock/{smartlock_id}/auth/{auth_id}")
 
-    async def logs(self, *, from_date: datetime, limit: int = 50) -> list[SmartlockLog]:
-        """Logs of every lock of the account since `from_date` (Nuki answers newest first, at most 50)."""
-        params = {"fromDate": from_date.isoformat().replace("+00:00", "Z"), "limit": limit}
+    async def logs(self, *, from_date: datetime, older_than: str | None = None) -> list[SmartlockLog]:
+        """Logs of every lock of the account since `from_date`, newest first, one page (`LOG_PAGE_SIZE`);
+        `older_than` (a log id) pages back.
+        """
+        params: dict[str, Any] = {"fromDate": _rfc3339(from_date), "limit": LOG_PAGE_SIZE}
+        if older_than:
+            params["id"] = older_than
         return msgspec.json.decode(
             (await self._call("GET", "/smartlock/log", params=params)).content, type=list[SmartlockLog]
         )
@@ -146,20 +152,27 @@ class NukiClient:
         process already made is adopted instead of repeated (its refresh token would be rejected now).
         """
         lock = _refresh_locks.setdefault(stale["refresh_token"], asyncio.Lock())
-        async with lock:
-            latest = await self.credentials.load()
-            if (
-                latest.get("access_token") != stale.get("access_token")
-                and not OAuth2Token.from_dict(latest).is_expired()
-            ):
-                self._current = latest
-                return latest
-            fresh = await request_token(self.http, self.config, "refresh_token", refresh_token=latest["refresh_token"])
-            fresh.setdefault("refresh_token", latest["refresh_token"])
-            await self.credentials.save(fresh)
-        _refresh_locks.pop(stale["refresh_token"], None)
+        try:
+            async with lock:
+                fresh = await self._refresh_once(stale)
+        finally:
+            _refresh_locks.pop(stale["refresh_token"], None)
         self._current = fresh
         return fresh
+
+    async def _refresh_once(self, stale: dict[str, Any]) -> dict[str, Any]:
+        latest = await self.credentials.load()
+        refreshed_elsewhere = latest.get("access_token") != stale.get("access_token")
+        if refreshed_elsewhere and not OAuth2Token.from_dict(latest).is_expired():
+            return latest
+        fresh = await request_token(self.http, self.config, "refresh_token", refresh_token=latest["refresh_token"])
+        fresh.setdefault("refresh_token", latest["refresh_token"])
+        await self.credentials.save(fresh)
+        return fresh
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _raise_for_status(response: httpx.Response) -> None:

@@ -155,7 +155,7 @@ def _metadata(lock: Smartlock, keypad: bool) -> dict[str, object]:
 
 def code_problem(code: str) -> str | None:
     """Why Nuki would refuse `code` as a keypad code, or None when it is fine."""
-    if len(code) != 6 or not code.isdigit():
+    if len(code) != 6 or not (code.isascii() and code.isdigit()):
         return "Nuki keypad codes are exactly 6 digits."
     if "0" in code:
         return "Nuki keypad codes cannot contain 0 (no_zeros)."
@@ -205,6 +205,7 @@ def event_of(log: SmartlockLog) -> ProviderEvent | None:
         occurred_at=parse_time(log.date) or datetime.now(UTC),
         provider_device_id=str(log.smartlock_id),
         method=EventMethod.KEYCODE if keycode else _TRIGGER_METHODS.get(log.trigger, EventMethod.UNKNOWN),
+        provider_code_id=str(log.auth_id) if keycode and log.auth_id is not None else None,
         was_confirmed_by_device=True,
         data={key: value for key, value in (("name", log.name), ("nuki_auth_id", log.auth_id)) if value is not None},
     )

@@ -157,17 +157,17 @@ class Token(msgspec.Struct):
     scope: str | None = None
 
 
+class WebhookAuth(NukiStruct):
+    smartlock_id: int
+
+
 class WebhookPayload(NukiStruct):
-    """A central webhook: `feature` says which of the optional parts are present."""
+    """What every central webhook has in common: `feature` says what else it carries.
+
+    DEVICE_STATUS: `smartlockId`, `state` (a status object), `serverState`; DEVICE_LOGS: a SmartlockLog (whose
+    `state` is a number) plus `feature`; DEVICE_AUTHS: `deleted` and `smartlockAuth`, with no top-level lock id.
+    """
 
     feature: str
     smartlock_id: int | None = None
-    state: SmartlockState | None = None
-    server_state: int | None = None
-    deleted: bool | None = None
-    smartlock_auth: SmartlockAuth | None = None
-    id: str | None = None
-    action: int | None = None
-    trigger: int | None = None
-    date: str | None = None
-    name: str | None = None
+    smartlock_auth: WebhookAuth | None = None

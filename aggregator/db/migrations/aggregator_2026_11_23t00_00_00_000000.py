@@ -1,5 +1,5 @@
 """Connected accounts learn when they were last synced and how far their events were read; connect sessions
-(OAuth logins in progress) get a table.
+(OAuth logins in progress) get a table; devices keep the name and time zone people give them.
 
 Self-contained on purpose: referenced tables are minimal copies, never the live classes.
 """
@@ -24,7 +24,9 @@ SESSION_COLUMNS = {
     "provider": (Varchar, {"length": 40}),
     "status": (Varchar, {"length": 16}),
     "redirect_url": (Text, {"null": True, "default": None}),
+    "consent_url": (Text, {"null": True, "default": None}),
     "state_hash": (Varchar, {"length": 64, "unique": True}),
+    "created_by": (Varchar, {"length": 64, "null": True, "default": None}),
     "connected_account_id": (UUID, {"null": True, "default": None}),
     "error": (JSON, {"null": True, "default": None}),
     "created_at": (Timestamptz, {}),
@@ -35,6 +37,11 @@ SESSION_COLUMNS = {
 ACCOUNT_COLUMNS = {
     "last_synced_at": (Timestamptz, {"null": True, "default": None}),
     "events_synced_until": (Timestamptz, {"null": True, "default": None}),
+}
+
+DEVICE_COLUMNS = {
+    "name_override": (Varchar, {"length": 100, "null": True, "default": None}),
+    "timezone_override": (Varchar, {"length": 64, "null": True, "default": None}),
 }
 
 
@@ -58,4 +65,6 @@ async def forwards() -> MigrationManager:
         _add_column(manager, "ConnectSessions", "connect_sessions", name, spec)
     for name, spec in ACCOUNT_COLUMNS.items():
         _add_column(manager, "ConnectedAccounts", "connected_accounts", name, spec)
+    for name, spec in DEVICE_COLUMNS.items():
+        _add_column(manager, "Devices", "devices", name, spec)
     return manager
