@@ -18,6 +18,7 @@ from aggregator.audit.controllers import AuditController
 from aggregator.auth.middleware import ApiKeyAuthMiddleware
 from aggregator.auth.scopes import PUBLIC
 from aggregator.clock import Clock, utcnow
+from aggregator.connect_sessions.controllers import ConnectSessionController
 from aggregator.connected_accounts.controllers import ConnectedAccountController
 from aggregator.db import Database
 from aggregator.devices.controllers import DeviceController
@@ -33,6 +34,7 @@ from aggregator.jobs.base import JobBackend, TaskRegistry
 from aggregator.jobs.catalog import default_registry
 from aggregator.problems.controllers import ProblemController
 from aggregator.runtime import open_runtime
+from aggregator.sandbox_accounts import connect_sandbox_accounts
 from aggregator.sandbox_clouds import PREFIX as SANDBOX_PREFIX
 from aggregator.sandbox_clouds import SandboxClouds
 from aggregator.settings import Settings
@@ -43,6 +45,7 @@ ROUTES: list[ControllerRouterHandler] = [
     health,
     ProblemController,
     ApiKeyController,
+    ConnectSessionController,
     ConnectedAccountController,
     DeviceController,
     ActionAttemptController,
@@ -110,6 +113,8 @@ class _Wiring:
             clock=self.clock,
         ) as runtime:
             app.state.runtime = runtime
+            if self.sandbox is not None:
+                await connect_sandbox_accounts(runtime)
             yield
         if self.sandbox is not None:
             await self.sandbox.close()

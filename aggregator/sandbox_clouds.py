@@ -13,12 +13,6 @@ from providers.base import SandboxCloud
 from providers.registry import ProviderRegistry
 
 PREFIX = "/sandbox"
-CALLBACK_PATH = "/v1/connect_sessions/callback"
-
-
-def callback_url(settings: Settings) -> str:
-    """Where vendors send people back after an OAuth consent (registered with each sandbox cloud)."""
-    return f"{settings.public_base_url}{CALLBACK_PATH}"
 
 
 class SandboxClouds:
@@ -31,7 +25,7 @@ class SandboxClouds:
     def build(cls, registry: ProviderRegistry, settings: Settings) -> SandboxClouds:
         clouds = {}
         for provider in registry:
-            cloud = provider.sandbox_cloud(redirect_uri=callback_url(settings))
+            cloud = provider.sandbox_cloud(redirect_uri=settings.oauth_callback_url)
             if cloud is not None:
                 clouds[provider.manifest.slug] = cloud
         return cls(clouds)

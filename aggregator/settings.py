@@ -56,6 +56,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
+    def oauth_callback_url(self) -> str:
+        """Where vendors send people back after an OAuth consent (`GET /v1/connect_sessions/callback`)."""
+        return f"{self.public_base_url}/v1/connect_sessions/callback"
+
+    @property
     def var_path(self) -> Path:
         return Path(self.var_dir)
 

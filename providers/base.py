@@ -54,6 +54,11 @@ class SandboxCloud:
     logins: tuple[str, ...]
     """How a person signs in at the simulated vendor (shown by `aggregator serve --sandbox`)."""
     close: Callable[[], Awaitable[None]]
+    approve: Callable[[str], Awaitable[str]] | None = None
+    """OAuth providers: the sandbox account consents to the given authorization URL; returns the URL the vendor
+    redirects to (with `code` and `state`). The sandbox connects its account this way at start-up."""
+    credentials: Mapping[str, str] | None = None
+    """Credential providers: what `POST /v1/connected_accounts` takes for the sandbox account."""
 
 
 class CredentialStore(Protocol):

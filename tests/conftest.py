@@ -25,6 +25,7 @@ from aggregator.db.migrate import migrate
 from aggregator.db.tables import TABLES
 from aggregator.settings import Settings
 from tests.factories import Tenant, make_tenant
+from tests.sandbox import FAST_ACTIONS, NukiSandbox, nuki_simulator, sandbox_settings
 
 POSTGRES_URL = os.environ.get("AGGREGATOR_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL")
@@ -100,14 +101,16 @@ def database_target(request: pytest.FixtureRequest, tmp_path: Path) -> DatabaseT
 
 
 @pytest.fixture
-def settings(database_target: DatabaseTarget, tmp_path: Path) -> Settings:
-    return Settings(
+def settings(database_target: DatabaseTarget, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Test settings; a test marked `sandbox` gets the simulated vendor clouds too."""
+    settings = Settings(
         database_url=database_target.url,
         var_dir=str(tmp_path / "var"),
         rate_limit_per_second=1000.0,
         rate_limit_burst=1000,
         secret_key=TEST_SECRET_KEY,
     )
+    return sandbox_settings(settings) if request.node.get_closest_marker("sandbox") else settings
 
 
 @pytest.fixture
@@ -162,6 +165,14 @@ def db(app: Litestar, client: httpx.AsyncClient) -> Database:
 async def tenant(db: Database) -> Tenant:
     """A workspace `acme` with an admin key."""
     return await make_tenant(db, "acme")
+
+
+@pytest.fixture
+def nuki(app: Litestar, client: httpx.AsyncClient, tenant: Tenant) -> NukiSandbox:
+    """The sandbox Nuki cloud seen through the REST API of `tenant` (tests marked `sandbox`)."""
+    sim = nuki_simulator(app)
+    sim.action_delay = FAST_ACTIONS
+    return NukiSandbox(client, tenant.headers, sim)
 
 
 @pytest.fixture

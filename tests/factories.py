@@ -72,7 +72,12 @@ async def insert_account(tenant: Tenant, *, provider: str = "nuki", status: str 
 
 
 async def insert_devices(
-    tenant: Tenant, account_id: uuid.UUID, count: int, *, provider: str = "nuki"
+    tenant: Tenant,
+    account_id: uuid.UUID,
+    count: int,
+    *,
+    provider: str = "nuki",
+    capabilities: DeviceCapabilities | None = None,
 ) -> list[uuid.UUID]:
     now = utcnow()
     ids = []
@@ -86,7 +91,7 @@ async def insert_devices(
             model="Smart Lock 4",
             timezone="Europe/Berlin",
             properties=DeviceProperties(online=True, locked=True, battery_level=0.8, battery_status=BatteryStatus.GOOD),
-            capabilities=DeviceCapabilities(can_remotely_lock=True, can_remotely_unlock=True),
+            capabilities=capabilities or DeviceCapabilities(can_remotely_lock=True, can_remotely_unlock=True),
             code_constraints=CodeConstraints(supported_code_lengths=[6], max_active_codes=200, rules=["no_zeros"]),
             errors=[],
             warnings=[],

@@ -62,8 +62,25 @@ def test_functions_stay_short(path: Path):
             assert length <= 40, f"{path.relative_to(ROOT)}:{node.lineno} {node.name} has {length} lines"
 
 
+def _vendor_side(path: Path) -> bool:
+    """Simulated clouds and their test drivers play the vendor and the person at the browser, not the gateway."""
+    return path.name in {"testing.py", "sandbox.py"} or path.name.startswith("simulator")
+
+
 def test_the_shared_http_client_is_made_in_one_place():
     makers = [
-        path.relative_to(ROOT).as_posix() for path in modules(*PACKAGES) if "httpx.AsyncClient(" in path.read_text()
+        path.relative_to(ROOT).as_posix()
+        for path in modules(*PACKAGES)
+        if "httpx.AsyncClient(" in path.read_text() and not _vendor_side(path)
     ]
     assert makers == ["aggregator/runtime.py"]
+
+
+PROVIDER_CONTRACT = {"providers", "providers.base", "providers.errors", "providers.manifest", "providers.registry"}
+
+
+@pytest.mark.parametrize("path", modules("aggregator"), ids=str)
+def test_the_gateway_reaches_providers_only_through_the_contract(path: Path):
+    """A provider package is found through the registry; the gateway never names one."""
+    reached = {name for name in imported(path) if top(name) == "providers"}
+    assert reached <= PROVIDER_CONTRACT, f"{path.relative_to(ROOT)} imports {sorted(reached - PROVIDER_CONTRACT)}"

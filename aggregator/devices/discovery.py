@@ -21,6 +21,9 @@ from schemas import BatteryStatus, Device, EventSource, EventType, ResourceIssue
 from schemas.providers import ProviderDevice, ProviderIssue
 
 DEVICE_MODEL_KEY = "device_model"
+VENDOR_NAME_KEY, VENDOR_TIMEZONE_KEY = "vendor_name", "vendor_timezone"
+"""What the vendor calls the device and where it says it is, kept beside the gateway's overrides."""
+TIME_ZONE_UNKNOWN = "time_zone_unknown"
 _WEAK_BATTERY = {BatteryStatus.LOW, BatteryStatus.CRITICAL}
 
 
@@ -32,15 +35,22 @@ async def apply_devices(
     ids: dict[str, uuid.UUID] = {}
     events: list[NewEvent] = []
     for reported in observed:
-        stored = known.pop(reported.provider_device_id, None)
-        device = render(reported, account, stored, now)
-        await repository.save_device(db, device, workspace_id=account.workspace_id)
+        device, news = await apply_device(db, account, reported, known.pop(reported.provider_device_id, None), now)
         ids[device.provider_device_id] = device.id
-        events += changes(stored.device if stored else None, device, account.id, now)
+        events += news
     for gone in known.values():
         ids[gone.device.provider_device_id] = gone.device.id
         events += await _mark_removed(db, gone, account, now)
     return ids, events
+
+
+async def apply_device(
+    db: Database, account: AccountRecord, reported: ProviderDevice, stored: StoredDevice | None, now: datetime
+) -> tuple[Device, list[NewEvent]]:
+    """Save one vendor report of a device; returns the device and the events its changes mean."""
+    device = render(reported, account, stored, now)
+    await repository.save_device(db, device, workspace_id=account.workspace_id)
+    return device, changes(stored.device if stored else None, device, account.id, now)
 
 
 def render(reported: ProviderDevice, account: AccountRecord, stored: StoredDevice | None, now: datetime) -> Device:
@@ -61,7 +71,27 @@ def render(reported: ProviderDevice, account: AccountRecord, stored: StoredDevic
         updated_at=now,
         errors=[_issue(item, previous, now, "errors") for item in reported.errors],
         warnings=[_issue(item, previous, now, "warnings") for item in _warnings(reported, stored)],
-        provider_metadata={**reported.metadata, DEVICE_MODEL_KEY: reported.device_model},
+        provider_metadata={
+            **reported.metadata,
+            DEVICE_MODEL_KEY: reported.device_model,
+            VENDOR_NAME_KEY: reported.name,
+            VENDOR_TIMEZONE_KEY: reported.timezone,
+        },
+    )
+
+
+def overridden(device: Device, *, name: str | None, timezone: str | None, now: datetime) -> Device:
+    """The device with the gateway's name and time zone (None: the vendor's) applied to its document."""
+    vendor_timezone = device.provider_metadata.get(VENDOR_TIMEZONE_KEY, device.timezone)
+    warnings = device.warnings
+    if timezone:
+        warnings = [item for item in warnings if item.error_code != TIME_ZONE_UNKNOWN]
+    return msgspec.structs.replace(
+        device,
+        name=name or str(device.provider_metadata.get(VENDOR_NAME_KEY) or device.name),
+        timezone=timezone or vendor_timezone,
+        warnings=warnings,
+        updated_at=now,
     )
 
 
@@ -70,9 +100,9 @@ def as_provider_device(device: Device) -> ProviderDevice:
     return ProviderDevice(
         provider_device_id=device.provider_device_id,
         device_model=str(device.provider_metadata.get(DEVICE_MODEL_KEY, "")),
-        name=device.name,
+        name=str(device.provider_metadata.get(VENDOR_NAME_KEY) or device.name),
         model=device.model,
-        timezone=device.timezone,
+        timezone=device.provider_metadata.get(VENDOR_TIMEZONE_KEY, device.timezone),
         properties=device.properties,
         capabilities=device.capabilities,
         code_constraints=device.code_constraints,
@@ -128,7 +158,7 @@ async def _mark_removed(db: Database, gone: StoredDevice, account: AccountRecord
 def _warnings(reported: ProviderDevice, stored: StoredDevice | None) -> list[ProviderIssue]:
     """A time zone set in the gateway answers the vendor's "unknown time zone" warning."""
     if stored and stored.timezone_override:
-        return [item for item in reported.warnings if item.error_code != "time_zone_unknown"]
+        return [item for item in reported.warnings if item.error_code != TIME_ZONE_UNKNOWN]
     return reported.warnings
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request
 from litestar.di import NamedDependency
 
-from aggregator.auth.principal import Actor, Principal
+from aggregator.auth.principal import SYSTEM, Actor, Principal
 from aggregator.db import Database
 from aggregator.http.request_id import request_id
 from aggregator.jobs.base import JobBackend
@@ -26,6 +26,8 @@ class RequestContext:
     principal: Principal
     now: datetime
     request_id: str
+    acting_as: Actor | None = None
+    """Who audit entries name when not the principal's API key (the gateway itself, seeding the sandbox)."""
 
     @property
     def workspace_id(self) -> uuid.UUID:
@@ -33,7 +35,13 @@ class RequestContext:
 
     @property
     def actor(self) -> Actor:
-        return self.principal.actor
+        return self.acting_as or self.principal.actor
+
+
+def system_context(runtime: Runtime, workspace_id: uuid.UUID, rid: str) -> RequestContext:
+    """A context for work the gateway does on its own in a workspace (no API key behind it)."""
+    principal = Principal(api_key_id=uuid.UUID(int=0), workspace_id=workspace_id, scopes=frozenset())
+    return RequestContext(runtime.db, runtime.jobs, runtime.vendors, principal, runtime.clock(), rid, SYSTEM)
 
 
 def runtime_of(scope: Any) -> Runtime:

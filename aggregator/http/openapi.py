@@ -19,12 +19,14 @@ SECURITY_SCHEME = "apiKey"
 _DESCRIPTIONS = {
     400: "The request could not be read (malformed JSON, bad header).",
     401: "No API key, an unknown one, or a revoked one.",
+    402: "The vendor needs a paid plan for this.",
     403: "The API key lacks the scope this endpoint needs.",
     404: "No such resource in this workspace.",
-    409: "A request with the same Idempotency-Key is still running.",
+    409: "A request with the same Idempotency-Key is still running, or the device is offline.",
     413: "The request body is too large.",
     422: "Invalid input; `errors` lists each field.",
     429: "Too many requests for this API key; see `Retry-After`.",
+    502: "The vendor's service failed or did not answer.",
     503: "A dependency of the gateway is unavailable.",
 }
 

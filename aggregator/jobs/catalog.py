@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from aggregator.action_attempts import tasks as action_tasks
+from aggregator.connected_accounts import tasks as account_tasks
 from aggregator.idempotency import tasks as idempotency_tasks
 from aggregator.jobs.base import TaskRegistry
 
 
 def default_registry() -> TaskRegistry:
     return TaskRegistry(
-        tasks=[idempotency_tasks.PURGE_EXPIRED],
-        periodic=[idempotency_tasks.PURGE_EXPIRED_HOURLY],
+        tasks=[idempotency_tasks.PURGE_EXPIRED, account_tasks.SYNC, action_tasks.EXECUTE],
+        periodic=[idempotency_tasks.PURGE_EXPIRED_HOURLY, account_tasks.SYNC_ALL_EVERY_MINUTE],
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from providers.base import Provider, ProviderConfig, ProviderContext
+from providers.base import Provider, ProviderConfig, ProviderContext, SandboxCloud
 from providers.errors import CapabilityNotSupported, DeviceOffline, ProviderAuthError, ProviderRejected
 from providers.manifest import Capability, DeviceModel, ProviderManifest
 from providers.nuki import client as api
@@ -77,6 +77,12 @@ class NukiProvider(Provider):
         return await api.request_token(
             context.http, context.config, "authorization_code", code=code, redirect_uri=redirect_uri
         )
+
+    @classmethod
+    def sandbox_cloud(cls, *, redirect_uri: str) -> SandboxCloud:
+        from providers.nuki.sandbox import sandbox_cloud  # the simulator loads only when a sandbox asks for it
+
+        return sandbox_cloud(redirect_uri=redirect_uri)
 
     @classmethod
     def parse_webhook(cls, config: ProviderConfig, headers: Mapping[str, str], body: bytes) -> WebhookResult:
@@ -178,7 +184,7 @@ class NukiProvider(Provider):
             if not older:
                 break
             logs += older
-        events = [mapping.event_of(log) for log in logs]
+        events = [mapping.event_of(log) for log in reversed(logs)]  # oldest first, so equal times keep their order
         return sorted((event for event in events if event), key=lambda event: event.occurred_at)
 
 

@@ -1,0 +1,1 @@
+"""Connect sessions: OAuth logins at vendors, from the consent link to the connected account."""
