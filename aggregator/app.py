@@ -9,6 +9,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import httpx
 from litestar import Litestar, asgi
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
@@ -81,6 +82,7 @@ def create_app(
         exception_handlers={Exception: unexpected_exception},
         openapi_config=openapi_config(_version()),
         request_max_body_size=settings.max_body_bytes,
+        state=State({"sandbox": sandbox}),
         debug=False,
     )
     check_routes(app)

@@ -50,6 +50,8 @@ class WebhookSample:
     headers: Mapping[str, str]
     body: bytes
     expect_device_ids: list[str] = field(default_factory=list)
+    signature_header: str | None = None
+    """The header (any case) that carries the vendor's signature of the body (None: the vendor signs nothing)."""
 
 
 class Simulated(Protocol):

@@ -30,8 +30,13 @@ def bash_blocks() -> list[list[str]]:
     return [block.strip().splitlines() for block in re.findall(r"```bash\n(.*?)```", README, re.DOTALL)]
 
 
+def is_walkthrough(block: list[str]) -> bool:
+    """A block that carries answers from one call to the next in shell variables: run as a whole by bash."""
+    return any("=$(curl" in line for line in block)
+
+
 def curl_lines() -> list[str]:
-    return [line for block in bash_blocks() for line in block if line.startswith("curl ")]
+    return [line for block in bash_blocks() if not is_walkthrough(block) for line in block if line.startswith("curl ")]
 
 
 def test_readme_starts_with_the_two_commands() -> None:
@@ -166,3 +171,22 @@ def test_every_readme_curl_line_works_against_make_run(make_run: Gateway, tmp_pa
         else:
             assert answer.status_code == curl.expected_status, f"{line}\n{answer.text}"
             assert answer.json()["code"] == curl.expected_code, line
+
+
+@pytest.mark.slow
+def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway, tmp_path: Path) -> None:
+    [walkthrough] = [block for block in bash_blocks() if is_walkthrough(block)]
+    script = "\n".join(walkthrough).replace(README_BASE, make_run.base)
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"status":"authorized"' in done.stdout
+    assert '"status":"success","error":null,"was_confirmed_by_device":true' in done.stdout
+    assert '"error":{"type":"device_offline"' in done.stdout
+    headers = {"Authorization": f"Bearer {make_run.key}"}
+    events = httpx.get(f"{make_run.base}/v1/events?limit=500", headers=headers).json()["data"]
+    outcomes = [event["type"] for event in events if event["type"].startswith("action_attempt.")]
+    assert outcomes == ["action_attempt.unlock_door.succeeded", "action_attempt.unlock_door.failed"]
+    accounts = httpx.get(f"{make_run.base}/v1/connected_accounts", headers=headers).json()["data"]
+    assert [(account["provider"], account["status"]) for account in accounts] == [("nuki", "active")]

@@ -18,6 +18,7 @@ from aggregator.jobs.catalog import default_registry
 from aggregator.jobs.worker import build_worker
 from aggregator.runtime import DependencyUnavailable, check_redis
 from aggregator.sandbox import Sandbox, prepare_sandbox
+from aggregator.sandbox_clouds import SandboxClouds
 from aggregator.settings import Settings
 
 
@@ -26,10 +27,12 @@ def serve(args: argparse.Namespace) -> int:
     overrides = {name: value for name, value in (("host", args.host), ("port", args.port)) if value is not None}
     settings = msgspec.structs.replace(settings, **overrides, sandbox=settings.sandbox or args.sandbox)
     sandbox = asyncio.run(_prepare(settings, sandbox=settings.sandbox))
+    app = create_app(settings)
     if sandbox is not None:
-        print(sandbox_banner(settings, sandbox), flush=True)
+        print(sandbox_banner(settings, sandbox, app.state.sandbox), flush=True)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per vendor call drowns the gateway's own logs
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
@@ -71,8 +74,9 @@ async def _prepare(settings: Settings, *, sandbox: bool) -> Sandbox | None:
         await db.close()
 
 
-def sandbox_banner(settings: Settings, sandbox: Sandbox) -> str:
+def sandbox_banner(settings: Settings, sandbox: Sandbox, clouds: SandboxClouds | None = None) -> str:
     base = settings.public_base_url
+    logins = clouds.logins() if clouds else []
     state = "created" if sandbox.new_key else "reused"
     curl = f"curl -H {shlex.quote('Authorization: Bearer ' + sandbox.api_key)} {base}/v1/devices"
     return "\n".join(
@@ -83,6 +87,7 @@ def sandbox_banner(settings: Settings, sandbox: Sandbox) -> str:
             f"  API key: {sandbox.api_key}",
             f"  Try:     {curl}",
             f"  Docs:    {base}/schema",
+            *(f"  Simulated vendor sign-in, {login}" for login in logins),
             "",
         ]
     )

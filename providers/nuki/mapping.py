@@ -165,14 +165,19 @@ def code_problem(code: str) -> str | None:
 
 
 def auth_write(spec: AccessCodeSpec, *, create: bool) -> SmartlockAuthWrite:
-    """A keypad code's body; a window becomes Nuki's date fields, every weekday, all day (UTC instants)."""
+    """A keypad code's body; a window becomes Nuki's date fields, every weekday, all day (UTC instants).
+
+    An update always carries the whole window, a missing bound as null: Nuki keeps every field an update leaves
+    out, and clears a date only when it is sent as null (so a code can lose its window or one of its bounds).
+    """
     body = SmartlockAuthWrite(name=spec.name[:NAME_LENGTH], code=int(spec.code), type=KEYPAD_CODE if create else None)
-    if not (spec.starts_at or spec.ends_at):
+    if create and not (spec.starts_at or spec.ends_at):
         return body
+    missing: msgspec.UnsetType | None = msgspec.UNSET if create else None
     return msgspec.structs.replace(
         body,
-        allowed_from_date=_utc_text(spec.starts_at),
-        allowed_until_date=_utc_text(spec.ends_at),
+        allowed_from_date=_utc_text(spec.starts_at) or missing,
+        allowed_until_date=_utc_text(spec.ends_at) or missing,
         allowed_week_days=ALL_WEEKDAYS,
         allowed_from_time=0,
         allowed_until_time=0,

@@ -120,8 +120,9 @@ class SmartlockAuthWrite(NukiStruct):
     code: int | None = None
     type: int | None = None
     enabled: bool | None = None
-    allowed_from_date: str | None = None
-    allowed_until_date: str | None = None
+    allowed_from_date: str | msgspec.UnsetType | None = msgspec.UNSET
+    """Left out: kept as it is (on update); null: cleared (no lower bound)."""
+    allowed_until_date: str | msgspec.UnsetType | None = msgspec.UNSET
     allowed_week_days: int | None = None
     allowed_from_time: int | None = None
     allowed_until_time: int | None = None

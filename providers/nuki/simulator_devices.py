@@ -22,6 +22,7 @@ from providers.nuki.simulator_state import (
     check_code,
     check_conflicts,
     check_name,
+    merge_window,
     object_id,
     window_allows,
     window_of,
@@ -200,7 +201,7 @@ class SimulatedLocks:
             body = msgspec.convert({"name": name, "code": int(code), **window}, AuthBody)
             check_code(int(code))
             check_conflicts(lock, list(self.auths.values()), int(code))
-            return self.new_auth(lock, check_name(name), int(code), window_of(body)).id
+            return self.new_auth(lock, check_name(name), int(code), merge_window({}, window_of(body))).id
         except (SimError, msgspec.ValidationError) as exc:
             raise ValueError(str(exc)) from None
 

@@ -27,6 +27,7 @@ from providers.nuki.simulator_state import (
     check_conflicts,
     check_name,
     log_payload,
+    merge_window,
     parse_instant,
     smartlock_payload,
     window_of,
@@ -204,7 +205,7 @@ async def create_auth(request: Req, smartlock_id: FromPath[int]) -> None:
     if body.code is None:
         raise SimError(400, "Bad parameter: code is required for keypad codes")
     check_code(body.code)
-    window = window_of(body)
+    window = merge_window({}, window_of(body))
     check_conflicts(lock, list(sim.auths.values()), body.code)
     auth = sim.new_auth(lock, name, body.code, window)
     auth.enabled = True if body.enabled is None else body.enabled
@@ -224,7 +225,7 @@ async def update_auth(request: Req, smartlock_id: FromPath[int], auth_id: FromPa
         check_conflicts(lock, list(sim.auths.values()), body.code, exclude=auth.id)
         auth.code = body.code
     auth.name = name
-    auth.window.update(window)
+    auth.window = merge_window(auth.window, window)
     auth.enabled = auth.enabled if body.enabled is None else body.enabled
     auth.remote_allowed = auth.remote_allowed if body.remote_allowed is None else body.remote_allowed
     sim.changed(auth)

@@ -104,8 +104,9 @@ class AuthBody(msgspec.Struct, rename="camel"):
     enabled: bool | None = None
     remote_allowed: bool | None = None
     account_user_id: int | None = None
-    allowed_from_date: str | None = None
-    allowed_until_date: str | None = None
+    allowed_from_date: str | msgspec.UnsetType | None = msgspec.UNSET
+    """Null clears the date (Nuki: "to remove an allowedUntilDate again you have to set it to null")."""
+    allowed_until_date: str | msgspec.UnsetType | None = msgspec.UNSET
     allowed_week_days: int | None = None
     allowed_from_time: int | None = None
     allowed_until_time: int | None = None
@@ -235,30 +236,32 @@ def check_name(name: str | None) -> str:
 
 
 def window_of(body: AuthBody) -> dict[str, Any]:
-    """The time fields the body carries, checked, in Nuki's camelCase names and exactly as given."""
-    given = dict(
-        zip(
-            WINDOW_FIELDS,
-            (
-                body.allowed_from_date,
-                body.allowed_until_date,
-                body.allowed_week_days,
-                body.allowed_from_time,
-                body.allowed_until_time,
-            ),
-            strict=True,
-        )
-    )
-    window: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
-    for name in ("allowedFromDate", "allowedUntilDate"):
-        if name in window:
-            parse_instant(window[name], name)
+    """The time fields the body carries, checked, in Nuki's camelCase names and exactly as given; a date sent as
+    null is there as None (`merge_window` then clears it).
+    """
+    dates = {"allowedFromDate": body.allowed_from_date, "allowedUntilDate": body.allowed_until_date}
+    times = {
+        "allowedWeekDays": body.allowed_week_days,
+        "allowedFromTime": body.allowed_from_time,
+        "allowedUntilTime": body.allowed_until_time,
+    }
+    window: dict[str, Any] = {name: value for name, value in dates.items() if value is not msgspec.UNSET}
+    window |= {name: value for name, value in times.items() if value is not None}
+    for name, value in dates.items():
+        if isinstance(value, str):
+            parse_instant(value, name)
     if not 0 <= window.get("allowedWeekDays", 0) <= 127:
         raise SimError(400, "allowedWeekDays is a bitmask from 0 to 127")
     for name in ("allowedFromTime", "allowedUntilTime"):
         if not 0 <= window.get(name, 0) < 24 * 60:
             raise SimError(400, f"{name} is in minutes from midnight (0 to 1439)")
     return window
+
+
+def merge_window(current: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """An auth's time fields after a write: fields the write left out stay, a date it sent as null is gone."""
+    merged = {**current, **change}
+    return {name: merged[name] for name in WINDOW_FIELDS if merged.get(name) is not None}
 
 
 def check_conflicts(lock: Lock, auths: list[Auth], code: int, *, exclude: str | None = None) -> None:

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 
 from providers.base import ProviderConfig, ProviderContext
+from providers.nuki import client as api
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
 from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
@@ -66,7 +67,9 @@ class NukiSimulated:
 
     def webhook_sample(self, provider_device_id: str) -> WebhookSample:
         message = self.sim.webhook(int(provider_device_id), "DEVICE_STATUS", client_id=self.config.client_id)
-        return WebhookSample(self.config, message.headers, message.body, [provider_device_id])
+        return WebhookSample(
+            self.config, message.headers, message.body, [provider_device_id], signature_header=api.SIGNATURE_HEADER
+        )
 
     def _free_code(self, lock_id: int) -> int:
         taken = {auth.code for auth in self.sim.auths.values() if auth.smartlock_id == lock_id}

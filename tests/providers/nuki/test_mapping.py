@@ -302,7 +302,20 @@ def test_an_update_has_no_type_and_names_are_cut_to_20_characters():
     spec = AccessCodeSpec(name="Guest with a very long name", code="245796")
     body = msgspec.to_builtins(mapping.auth_write(spec, create=False))
 
-    assert body == {"name": "Guest with a very lo", "code": 245796}
+    assert body["name"] == "Guest with a very lo" and body["code"] == 245796 and "type" not in body
+
+
+def test_an_update_without_a_window_clears_the_window_nuki_would_keep():
+    """Nuki keeps fields an update leaves out; a date is removed only when sent as null."""
+    body = msgspec.to_builtins(mapping.auth_write(AccessCodeSpec(name="Guest", code="245796"), create=False))
+
+    assert {name: value for name, value in body.items() if name.startswith("allowed")} == {
+        "allowedFromDate": None,
+        "allowedUntilDate": None,
+        "allowedWeekDays": 127,
+        "allowedFromTime": 0,
+        "allowedUntilTime": 0,
+    }
 
 
 def test_listed_keypad_codes_become_observed_codes():

@@ -289,6 +289,16 @@ async def test_update_changes_what_is_sent_and_keeps_the_rest(world: World):
     assert unknown.status_code == 404
 
 
+async def test_an_update_clears_a_date_sent_as_null(world: World):
+    """Nuki: "to remove an allowedUntilDate again you have to set it to null"; left out, a date stays."""
+    auth_id = world.sim.external_add_code(world.front, "Cleaner", 367913, **WINDOW)
+    path = f"/smartlock/{world.front}/auth/{auth_id}"
+    cleared = await world.call("POST", path, json={"name": "Cleaner", "allowedUntilDate": None})
+    [code] = [code for code in await world.codes(world.front) if code["id"] == auth_id]
+    assert cleared.status_code == 204 and "allowedUntilDate" not in code
+    assert code["allowedFromDate"] == WINDOW["allowedFromDate"] and code["allowedWeekDays"] == 126
+
+
 async def test_delete_removes_the_code_and_a_second_delete_is_404(world: World):
     auth_id = world.sim.external_add_code(world.front, "Guest", 345678)
     path = f"/smartlock/{world.front}/auth/{auth_id}"
