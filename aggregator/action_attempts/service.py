@@ -8,7 +8,7 @@ import logging
 import uuid
 
 from aggregator.action_attempts import repository
-from aggregator.audit import repository as audit
+from aggregator.audit import service as audit
 from aggregator.db import Database
 from aggregator.devices import repository as devices
 from aggregator.http import errors
@@ -47,17 +47,8 @@ async def request_action(ctx: RequestContext, device_id: uuid.UUID | None, actio
     )
     async with ctx.db.transaction():
         await repository.insert_attempt(ctx.db, attempt, workspace_id=ctx.workspace_id)
-        await audit.record(
-            ctx.db,
-            workspace_id=ctx.workspace_id,
-            actor=ctx.actor,
-            action="action_attempt.created",
-            resource_type="action_attempt",
-            resource_id=attempt.id,
-            after={"device_id": str(device.id), "action_type": action_type.value},
-            at=ctx.now,
-            request_id=ctx.request_id,
-        )
+        after = {"device_id": str(device.id), "action_type": action_type.value}
+        await audit.record_change(ctx, "action_attempt.created", "action_attempt", attempt.id, after=after)
     return await _enqueue(ctx, attempt)
 
 

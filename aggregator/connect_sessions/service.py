@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from aggregator.audit import repository as audit
+from aggregator.audit import service as audit
 from aggregator.auth.principal import Principal
 from aggregator.connect_sessions import repository
 from aggregator.connect_sessions.repository import SessionRecord
@@ -155,17 +155,7 @@ def _view(ctx: RequestContext, record: SessionRecord) -> ConnectSession:
 
 
 async def _audit(ctx: RequestContext, action: str, record: SessionRecord, after: dict[str, str]) -> None:
-    await audit.record(
-        ctx.db,
-        workspace_id=record.workspace_id,
-        actor=ctx.actor,
-        action=action,
-        resource_type="connect_session",
-        resource_id=record.id,
-        after=after,
-        at=ctx.now,
-        request_id=ctx.request_id,
-    )
+    await audit.record_change(ctx, action, "connect_session", record.id, after=after)
 
 
 def _digest(state: str | None) -> str:

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from aggregator.audit import repository as audit
+from aggregator.audit import service as audit
 from aggregator.connected_accounts import repository
 from aggregator.connected_accounts.sync import sync_account
 from aggregator.db import Database
@@ -133,18 +133,7 @@ async def _record_connected(ctx: RequestContext, account_id: uuid.UUID, slug: st
 
 
 async def _audit(ctx: RequestContext, action: str, account_id: uuid.UUID, *, before: Any, after: Any) -> None:
-    await audit.record(
-        ctx.db,
-        workspace_id=ctx.workspace_id,
-        actor=ctx.actor,
-        action=action,
-        resource_type="connected_account",
-        resource_id=account_id,
-        before=before,
-        after=after,
-        at=ctx.now,
-        request_id=ctx.request_id,
-    )
+    await audit.record_change(ctx, action, "connected_account", account_id, before=before, after=after)
 
 
 def _provider(vendors: Vendors, slug: str) -> Any:

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
-from aggregator.audit import repository as audit
+from aggregator.audit import service as audit
 from aggregator.db import Database
 from aggregator.devices import repository
 from aggregator.devices.discovery import overridden
@@ -52,17 +52,13 @@ async def update_device(ctx: RequestContext, device_id: uuid.UUID | None, data: 
     async with ctx.db.transaction():
         await repository.set_overrides(ctx.db, before.id, name=name, timezone=timezone)
         await repository.save_device(ctx.db, after, workspace_id=ctx.workspace_id)
-        await audit.record(
-            ctx.db,
-            workspace_id=ctx.workspace_id,
-            actor=ctx.actor,
-            action="device.updated",
-            resource_type="device",
-            resource_id=before.id,
+        await audit.record_change(
+            ctx,
+            "device.updated",
+            "device",
+            before.id,
             before={"name": before.name, "timezone": before.timezone},
             after={"name": after.name, "timezone": after.timezone},
-            at=ctx.now,
-            request_id=ctx.request_id,
         )
     return await device_document(ctx.db, ctx.workspace_id, before.id)
 

@@ -18,6 +18,7 @@ from aggregator.db import Database
 from aggregator.jobs.arq_backend import DEFAULT_QUEUE, ArqJobBackend
 from aggregator.jobs.catalog import default_registry
 from aggregator.settings import Settings
+from tests.conftest import TEST_SECRET_KEY
 from tests.factories import make_tenant
 
 REDIS_URL = os.environ.get("AGGREGATOR_TEST_REDIS_URL")
@@ -51,6 +52,7 @@ async def test_the_worker_process_runs_a_gateway_task(db: Database, settings: Se
         "AGGREGATOR_DATABASE_URL": settings.database_url,
         "AGGREGATOR_REDIS_URL": REDIS_URL or "",
         "AGGREGATOR_LOG_LEVEL": "info",
+        "AGGREGATOR_SECRET_KEY": TEST_SECRET_KEY,
     }
     log = tmp_path / "worker.log"
     worker = start_worker(env, log)
