@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """Key (32 random bytes, URL-safe base64) that encrypts vendor credentials; sandbox: generated into `var_dir`."""
     sandbox: bool = False
     """Route every provider to its simulated vendor cloud (`aggregator serve --sandbox`)."""
+    redirect_origins: str = ""
+    """Comma-separated origins (`https://app.example.com`) a connect session's `redirect_url` may point to."""
     nuki_api_url: str = "https://api.nuki.io"
     nuki_client_id: str | None = None
     nuki_client_secret: str | None = None
@@ -59,6 +61,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     def oauth_callback_url(self) -> str:
         """Where vendors send people back after an OAuth consent (`GET /v1/connect_sessions/callback`)."""
         return f"{self.public_base_url}/v1/connect_sessions/callback"
+
+    @property
+    def allowed_redirect_origins(self) -> frozenset[str]:
+        return frozenset(origin.strip().rstrip("/").lower() for origin in self.redirect_origins.split(",") if origin)
 
     @property
     def var_path(self) -> Path:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar, Protocol, TypeVar, final
 
 import httpx
+import msgspec
 
 from providers.errors import CapabilityNotSupported, ProviderError, ProviderRejected, ProviderUnavailable
 from providers.manifest import Capability, ProviderManifest
@@ -225,11 +226,15 @@ class Provider(ABC):
 
     @staticmethod
     async def _guard(operation: Awaitable[T]) -> T:
-        """Let typed provider errors through; a transport failure becomes `ProviderUnavailable`."""
+        """Let typed provider errors through; a transport failure, or an answer not shaped as the vendor documents
+        it, becomes `ProviderUnavailable` (never an untyped error that would leave work half done).
+        """
         try:
             return await operation
         except ProviderError:
             raise
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise ProviderUnavailable(f"The vendor answered in an unexpected shape: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise ProviderUnavailable(f"The vendor did not answer in time ({type(exc).__name__}).") from exc
         except httpx.TransportError as exc:

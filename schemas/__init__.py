@@ -1,5 +1,17 @@
 """The normalized model: msgspec types and enums shared by providers and the gateway. No I/O."""
 
+from schemas.access_codes import (
+    AccessCode,
+    AccessCodeCreate,
+    AccessCodeStatus,
+    AccessCodeType,
+    AccessCodeUpdate,
+    DeviceDrift,
+    DriftItem,
+    DriftReason,
+    MutationCode,
+    PendingMutation,
+)
 from schemas.action_attempts import ActionAttempt, ActionAttemptError, ActionAttemptStatus, ActionType
 from schemas.api_keys import ApiKey, ApiKeyCreate, ApiKeyWithSecret, Scope
 from schemas.audit import ActorType, AuditEntry
@@ -27,6 +39,11 @@ from schemas.health import ComponentHealth, Health, HealthStatus, JobsHealth
 from schemas.workspaces import Workspace
 
 __all__ = (
+    "AccessCode",
+    "AccessCodeCreate",
+    "AccessCodeStatus",
+    "AccessCodeType",
+    "AccessCodeUpdate",
     "ActionAttempt",
     "ActionAttemptError",
     "ActionAttemptStatus",
@@ -49,8 +66,11 @@ __all__ = (
     "ConnectedAccountStatus",
     "Device",
     "DeviceCapabilities",
+    "DeviceDrift",
     "DeviceProperties",
     "DeviceUpdate",
+    "DriftItem",
+    "DriftReason",
     "ErrorCodeInfo",
     "Event",
     "EventMethod",
@@ -60,7 +80,9 @@ __all__ = (
     "Health",
     "HealthStatus",
     "JobsHealth",
+    "MutationCode",
     "Page",
+    "PendingMutation",
     "Problem",
     "RequestStruct",
     "ResourceIssue",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import msgspec
 import pytest
 from litestar import Litestar
 
@@ -110,6 +111,9 @@ def settings(database_target: DatabaseTarget, tmp_path: Path, request: pytest.Fi
         rate_limit_burst=1000,
         secret_key=TEST_SECRET_KEY,
     )
+    origins = request.node.get_closest_marker("redirect_origins")
+    if origins:
+        settings = msgspec.structs.replace(settings, redirect_origins=",".join(origins.args))
     return sandbox_settings(settings) if request.node.get_closest_marker("sandbox") else settings
 
 

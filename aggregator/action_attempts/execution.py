@@ -41,11 +41,22 @@ class _Expired(Exception):
 
 
 async def carry_out(
-    adapter: Provider, device: ProviderDevice, action: ActionKind, *, deadline: datetime, clock: Clock
+    adapter: Provider,
+    device: ProviderDevice,
+    action: ActionKind,
+    *,
+    deadline: datetime,
+    clock: Clock,
+    sent: ActionReceipt | None = None,
+    on_sent: Callable[[ActionReceipt], Awaitable[None]] | None = None,
 ) -> Outcome:
-    """Send `action` to `device` and follow it to an outcome; never raises for a vendor failure."""
+    """Send `action` to `device` (unless `sent` says it went already: then only follow it) and follow it to an
+    outcome; never raises for a vendor failure. Nothing is sent once the deadline has passed.
+    """
     try:
-        receipt = await _retrying(lambda: adapter.perform(device, action), deadline, clock)
+        receipt = sent or await _send(adapter, device, action, deadline, clock)
+        if sent is None and on_sent is not None:
+            await on_sent(receipt)
         if receipt.confirmed:
             return Outcome(ActionAttemptStatus.SUCCESS, was_confirmed_by_device=True)
         return await _follow(adapter, device, action, receipt, deadline, clock)
@@ -55,6 +66,17 @@ async def carry_out(
         return _failed(exc.code, exc.message)
     except _Expired as exc:
         return _failed(EXPIRED, str(exc))
+
+
+async def _send(
+    adapter: Provider, device: ProviderDevice, action: ActionKind, deadline: datetime, clock: Clock
+) -> ActionReceipt:
+    async def send_in_time() -> ActionReceipt:
+        if clock() >= deadline:  # a door must not open long after it was asked to
+            raise _Expired(f"The {action.value} was not sent: it waited too long to be carried out.")
+        return await adapter.perform(device, action)
+
+    return await _retrying(send_in_time, deadline, clock)
 
 
 async def _follow(

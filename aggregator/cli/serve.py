@@ -16,6 +16,7 @@ from aggregator.db import Database
 from aggregator.db.migrate import ensure_migrated, migrate
 from aggregator.jobs.catalog import default_registry
 from aggregator.jobs.worker import build_worker
+from aggregator.redaction import AccessLogRedaction
 from aggregator.runtime import DependencyUnavailable, check_redis
 from aggregator.sandbox import Sandbox, prepare_sandbox
 from aggregator.sandbox_clouds import SandboxClouds
@@ -39,6 +40,7 @@ def serve(args: argparse.Namespace) -> int:
         access_log=settings.access_log,
         lifespan="on",
     )
+    logging.getLogger("uvicorn.access").addFilter(AccessLogRedaction())  # after uvicorn set its logging up
     uvicorn.Server(config).run()
     return 0
 

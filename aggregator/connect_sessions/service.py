@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from aggregator.audit import service as audit
 from aggregator.auth.principal import Principal
@@ -25,6 +27,7 @@ from providers.errors import ProviderError
 from schemas import ConnectSession, ConnectSessionCreate, ConnectSessionError, ConnectSessionStatus
 from schemas.providers import AuthKind
 
+logger = logging.getLogger("aggregator.connect_sessions")
 SESSION_LIFETIME = timedelta(minutes=15)
 
 
@@ -39,6 +42,7 @@ class Outcome:
 
 async def create_session(ctx: RequestContext, data: ConnectSessionCreate) -> ConnectSession:
     provider = _oauth_provider(ctx, data.provider)
+    _check_redirect(ctx, data.redirect_url)
     state = secrets.token_urlsafe(32)
     settings = ctx.vendors.settings
     url = provider.authorization_url(
@@ -70,28 +74,36 @@ async def get_session(ctx: RequestContext, session_id: uuid.UUID | None) -> Conn
 
 
 async def finish(runtime: Runtime, *, state: str | None, code: str | None, error: str | None, rid: str) -> Outcome:
-    """The vendor's redirect: claim the session (once), exchange the code, keep the login, say how it went."""
+    """The vendor's redirect: claim the session (once), exchange the code, keep the login, say how it went. Once
+    claimed, a session always ends (authorized or failed), whatever goes wrong.
+    """
     record = await repository.find_by_state(runtime.db, _digest(state)) if state else None
     now = runtime.clock()
     if record is None or not await repository.claim(runtime.db, record.id, now):
         raise ApiError(errors.INVALID_CONNECT_STATE)
     ctx = _session_context(runtime, record, rid)
-    if now > record.expires_at:
-        return await _fail(ctx, record, ApiError(errors.CONNECT_SESSION_EXPIRED))
-    if error or not code:
-        denied = ApiError(errors.PROVIDER_AUTH_FAILED, f"The person did not grant access at the vendor ({error}).")
-        return await _fail(ctx, record, denied)
     try:
-        context = ctx.vendors.context(record.provider, Unsaved())
-        redirect_uri = runtime.settings.oauth_callback_url
-        credentials = await ctx.vendors.provider(record.provider).exchange_code(
-            context, code=code, redirect_uri=redirect_uri
-        )
-        account_id = await store_login(ctx, record.provider, credentials)
+        return await _complete(ctx, runtime, record, code=code, error=error)
     except ProviderError as exc:
         return await _fail(ctx, record, api_error(exc))
     except ApiError as problem:
         return await _fail(ctx, record, problem)
+    except Exception:
+        logger.exception("connect session %s failed unexpectedly", record.id)
+        return await _fail(ctx, record, ApiError(errors.INTERNAL_ERROR))
+
+
+async def _complete(
+    ctx: RequestContext, runtime: Runtime, record: SessionRecord, *, code: str | None, error: str | None
+) -> Outcome:
+    if ctx.now > record.expires_at:
+        raise ApiError(errors.CONNECT_SESSION_EXPIRED)
+    if error or not code:
+        raise ApiError(errors.PROVIDER_AUTH_FAILED, f"The person did not grant access at the vendor ({error}).")
+    provider = ctx.vendors.provider(record.provider)
+    context = ctx.vendors.context(record.provider, Unsaved())
+    credentials = await provider.exchange_code(context, code=code, redirect_uri=runtime.settings.oauth_callback_url)
+    account_id = await store_login(ctx, record.provider, credentials)
     await repository.finish(runtime.db, record.id, status=ConnectSessionStatus.AUTHORIZED, account_id=account_id)
     done = await get_session(ctx, record.id)
     return Outcome(done, _redirect(record, done))
@@ -122,6 +134,19 @@ def _session_context(runtime: Runtime, record: SessionRecord, rid: str) -> Reque
     key_id = uuid.UUID(record.created_by)
     principal = Principal(api_key_id=key_id, workspace_id=record.workspace_id, scopes=frozenset())
     return RequestContext(runtime.db, runtime.jobs, runtime.vendors, principal, runtime.clock(), rid)
+
+
+def _check_redirect(ctx: RequestContext, url: str | None) -> None:
+    """The callback sends people to `redirect_url` from the gateway's own domain: only to origins the operator
+    allowed, so that the gateway never lends its name to a redirect somewhere else.
+    """
+    if url is None:
+        return
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    if origin not in ctx.vendors.settings.allowed_redirect_origins:
+        detail = f"{origin} is not an allowed redirect origin; the operator lists them in AGGREGATOR_REDIRECT_ORIGINS."
+        raise ApiError(errors.VALIDATION_ERROR, detail, field_errors=[{"field": "redirect_url", "message": detail}])
 
 
 def _oauth_provider(ctx: RequestContext, slug: str) -> type[Provider]:

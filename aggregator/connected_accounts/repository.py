@@ -8,7 +8,6 @@ from datetime import datetime
 
 from aggregator.db import Database, Row
 from aggregator.db.rows import as_datetime, as_datetime_or_none, as_uuid, from_json, to_json
-from aggregator.db.tables import ConnectedAccounts
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import ConnectedAccount, ConnectedAccountStatus, ResourceIssue
 
@@ -76,20 +75,25 @@ async def insert_account(
     display_name: str | None,
     sealed_credentials: str,
     at: datetime,
-) -> None:
-    await ConnectedAccounts.insert(
-        ConnectedAccounts(
-            id=account_id,
-            workspace_id=workspace_id,
-            provider=provider,
-            provider_account_id=provider_account_id,
-            status=ConnectedAccountStatus.ACTIVE.value,
-            display_name=display_name,
-            credentials_ciphertext=sealed_credentials,
-            created_at=at,
-            updated_at=at,
-        )
-    ).run()
+) -> bool:
+    """A new account; False when the workspace has this vendor account already (another login just made it)."""
+    row = await db.fetch_one(
+        "INSERT INTO connected_accounts (id, workspace_id, provider, provider_account_id, status, display_name, "
+        "credentials_ciphertext, errors, warnings, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (workspace_id, provider, provider_account_id) DO NOTHING RETURNING id",
+        account_id,
+        workspace_id,
+        provider,
+        provider_account_id,
+        ConnectedAccountStatus.ACTIVE.value,
+        display_name,
+        sealed_credentials,
+        "[]",
+        "[]",
+        at,
+        at,
+    )
+    return row is not None
 
 
 async def replace_login(
@@ -122,6 +126,14 @@ async def set_status(
         status.value,
     )
     return row is not None
+
+
+async def lock_account(db: Database, account_id: uuid.UUID) -> None:
+    """Inside a transaction: hold the account's row until it ends (PostgreSQL; SQLite serialises writers anyway),
+    so that two syncs of one account never interleave.
+    """
+    if db.dialect == "postgres":
+        await db.fetch_one("SELECT id FROM connected_accounts WHERE id = ? FOR UPDATE", account_id)
 
 
 async def mark_synced(db: Database, account_id: uuid.UUID, *, at: datetime, events_until: datetime | None) -> None:

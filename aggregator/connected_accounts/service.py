@@ -23,6 +23,7 @@ from aggregator.vendors import Unsaved, Vendors
 from providers.errors import ProviderError
 from providers.registry import UnknownProvider
 from schemas import ConnectedAccount, ConnectedAccountCreate, EventSource, EventType, Page
+from schemas.providers import AccountIdentity
 
 logger = logging.getLogger("aggregator.connected_accounts")
 SYNC_TASK = "connected_accounts.sync"
@@ -60,27 +61,39 @@ async def store_login(ctx: RequestContext, slug: str, credentials: dict[str, Any
     except ProviderError as exc:
         raise api_error(exc) from exc
     async with ctx.db.transaction():
-        existing = await repository.find_by_vendor_account(ctx.db, ctx.workspace_id, slug, identity.provider_account_id)
-        account_id = existing or new_id()
-        sealed = ctx.vendors.box.seal(account_id, credentials)
-        if existing:
-            await repository.replace_login(
-                ctx.db, account_id, display_name=identity.display_name, sealed_credentials=sealed, at=ctx.now
-            )
-        else:
-            await repository.insert_account(
-                ctx.db,
-                account_id=account_id,
-                workspace_id=ctx.workspace_id,
-                provider=slug,
-                provider_account_id=identity.provider_account_id,
-                display_name=identity.display_name,
-                sealed_credentials=sealed,
-                at=ctx.now,
-            )
-        await _record_connected(ctx, account_id, slug, reconnected=existing is not None)
+        account_id, reconnected = await _keep_login(ctx, slug, identity, credentials)
+        await _record_connected(ctx, account_id, slug, reconnected=reconnected)
     await _discover(ctx, account_id)
     return account_id
+
+
+async def _keep_login(
+    ctx: RequestContext, slug: str, identity: AccountIdentity, credentials: dict[str, Any]
+) -> tuple[uuid.UUID, bool]:
+    """Insert the account, or (it exists, perhaps made by a login a moment ago) give it the new credentials; the
+    credentials are sealed to the id of the row that keeps them. Returns the id and whether it existed.
+    """
+    account_id = new_id()
+    inserted = await repository.insert_account(
+        ctx.db,
+        account_id=account_id,
+        workspace_id=ctx.workspace_id,
+        provider=slug,
+        provider_account_id=identity.provider_account_id,
+        display_name=identity.display_name,
+        sealed_credentials=ctx.vendors.box.seal(account_id, credentials),
+        at=ctx.now,
+    )
+    if inserted:
+        return account_id, False
+    existing = await repository.find_by_vendor_account(ctx.db, ctx.workspace_id, slug, identity.provider_account_id)
+    if existing is None:
+        raise ApiError(errors.SERVICE_UNAVAILABLE, "The account changed while it was being connected; try again.")
+    sealed = ctx.vendors.box.seal(existing, credentials)
+    await repository.replace_login(
+        ctx.db, existing, display_name=identity.display_name, sealed_credentials=sealed, at=ctx.now
+    )
+    return existing, True
 
 
 async def delete_account(ctx: RequestContext, account_id: uuid.UUID | None) -> ConnectedAccount:

@@ -39,6 +39,7 @@ async def sync_account(db: Database, vendors: Vendors, account_id: uuid.UUID, no
         await needs_reauthorization(db, account, exc.message, now)
         return False
     async with db.transaction():
+        await repository.lock_account(db, account.id)
         device_ids, events = await apply_devices(db, account, devices, now)
         events += [_from_vendor(account, event, device_ids) for event in vendor_events]
         for event in events:

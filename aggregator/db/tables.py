@@ -95,6 +95,7 @@ class Devices(Table, tablename="devices"):
     updated_at = Timestamptz()
     name_override = Varchar(length=100, null=True, default=None)
     timezone_override = Varchar(length=64, null=True, default=None)
+    observed_at = Timestamptz(null=True, default=None)
 
 
 class AccessCodes(Table, tablename="access_codes"):
@@ -130,6 +131,8 @@ class ActionAttempts(Table, tablename="action_attempts"):
     was_confirmed_by_device = Boolean(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    receipt = JSON(null=True, default=None)
 
 
 class Events(Table, tablename="events"):

@@ -47,9 +47,9 @@ async def apply_devices(
 async def apply_device(
     db: Database, account: AccountRecord, reported: ProviderDevice, stored: StoredDevice | None, now: datetime
 ) -> tuple[Device, list[NewEvent]]:
-    """Save one vendor report of a device; returns the device and the events its changes mean."""
+    """Save one vendor report of a device, read at `now`; returns the device and the events its changes mean."""
     device = render(reported, account, stored, now)
-    await repository.save_device(db, device, workspace_id=account.workspace_id)
+    await repository.save_device(db, device, workspace_id=account.workspace_id, observed_at=now)
     return device, changes(stored.device if stored else None, device, account.id, now)
 
 
@@ -143,7 +143,7 @@ async def _mark_removed(db: Database, gone: StoredDevice, account: AccountRecord
     )
     offline = msgspec.structs.replace(device.properties, online=False)
     updated = msgspec.structs.replace(device, properties=offline, errors=[*device.errors, removed], updated_at=now)
-    await repository.save_device(db, updated, workspace_id=account.workspace_id)
+    await repository.save_device(db, updated, workspace_id=account.workspace_id, observed_at=now)
     return [
         NewEvent(
             type=EventType.DEVICE_REMOVED,

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC
-from typing import Any
+from datetime import UTC, datetime
 
 import msgspec
-from piccolo.columns import Column
 
 from aggregator.db import Database, Row
-from aggregator.db.rows import as_uuid
-from aggregator.db.tables import Devices
+from aggregator.db.rows import as_datetime_or_none, as_uuid
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import Device
 
@@ -29,28 +26,45 @@ _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder(Device)
 
 
-_STORED = "document, document_version, workspace_id, name_override, timezone_override"
+_STORED = "document, document_version, workspace_id, name_override, timezone_override, observed_at"
 
 
 class _IdOnly(msgspec.Struct):
     id: str
 
 
-async def save_device(db: Database, device: Device, *, workspace_id: uuid.UUID) -> None:
-    """Insert or replace the device and its document (the only writer of device documents)."""
+_UPSERT = (
+    "INSERT INTO devices (id, workspace_id, connected_account_id, provider, provider_device_id, document, "
+    "document_version, created_at, updated_at, observed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (id) DO UPDATE SET connected_account_id = excluded.connected_account_id, "
+    "provider = excluded.provider, provider_device_id = excluded.provider_device_id, document = excluded.document, "
+    "document_version = excluded.document_version, updated_at = excluded.updated_at, "
+    "observed_at = COALESCE(excluded.observed_at, devices.observed_at) "
+    "WHERE devices.observed_at IS NULL OR excluded.observed_at IS NULL OR excluded.observed_at >= devices.observed_at"
+)
+
+
+async def save_device(
+    db: Database, device: Device, *, workspace_id: uuid.UUID, observed_at: datetime | None = None
+) -> None:
+    """Insert or replace the device and its document (the only writer of device documents). `observed_at` is when
+    the vendor state in it was read: a read older than the stored one is dropped (a slow sync never undoes the
+    state an action just read back).
+    """
     device = _in_utc(device)
-    values: dict[Column, Any] = {
-        Devices.workspace_id: workspace_id,
-        Devices.connected_account_id: device.connected_account_id,
-        Devices.provider: device.provider,
-        Devices.provider_device_id: device.provider_device_id,
-        Devices.document: _encoder.encode(device),
-        Devices.document_version: DOCUMENT_VERSION,
-        Devices.created_at: device.created_at,
-        Devices.updated_at: device.updated_at,
-    }
-    row = Devices(id=device.id, **{column._meta.name: value for column, value in values.items()})
-    await Devices.insert(row).on_conflict(target=Devices.id, action="DO UPDATE", values=list(values)).run()
+    await db.execute(
+        _UPSERT,
+        device.id,
+        workspace_id,
+        device.connected_account_id,
+        device.provider,
+        device.provider_device_id,
+        _encoder.encode(device),
+        DOCUMENT_VERSION,
+        device.created_at,
+        device.updated_at,
+        observed_at,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,18 +75,28 @@ class StoredDevice:
     workspace_id: uuid.UUID
     name_override: str | None
     timezone_override: str | None
+    observed_at: datetime | None = None
 
 
 async def account_devices(db: Database, account_id: uuid.UUID) -> dict[str, StoredDevice]:
-    """The account's devices by vendor id."""
-    rows = await db.fetch_all(f"SELECT {_STORED} FROM devices WHERE connected_account_id = ? ORDER BY id", account_id)
+    """The account's devices by vendor id (locked for the transaction on PostgreSQL: a sync and a rename of one
+    device never interleave).
+    """
+    sql = f"SELECT {_STORED} FROM devices WHERE connected_account_id = ? ORDER BY id{_for_update(db)}"
+    rows = await db.fetch_all(sql, account_id)
     return {stored.device.provider_device_id: stored for stored in map(_stored, rows)}
 
 
-async def stored_device(db: Database, device_id: uuid.UUID) -> StoredDevice | None:
-    """A device in any workspace (for jobs, which carry ids only)."""
-    row = await db.fetch_one(f"SELECT {_STORED} FROM devices WHERE id = ?", device_id)
+async def stored_device(db: Database, device_id: uuid.UUID, *, for_update: bool = False) -> StoredDevice | None:
+    """A device in any workspace (for jobs, which carry ids only); `for_update` inside a transaction locks its row."""
+    lock = _for_update(db) if for_update else ""
+    row = await db.fetch_one(f"SELECT {_STORED} FROM devices WHERE id = ?{lock}", device_id)
     return _stored(row) if row else None
+
+
+def _for_update(db: Database) -> str:
+    """SQLite serialises write transactions already; PostgreSQL needs the row lock."""
+    return " FOR UPDATE" if db.dialect == "postgres" else ""
 
 
 async def set_overrides(db: Database, device_id: uuid.UUID, *, name: str | None, timezone: str | None) -> None:
@@ -82,7 +106,8 @@ async def set_overrides(db: Database, device_id: uuid.UUID, *, name: str | None,
 
 
 def _stored(row: Row) -> StoredDevice:
-    return StoredDevice(_decoder.decode(_current(row[0], row[1])), as_uuid(row[2]), row[3], row[4])
+    device = _decoder.decode(_current(row[0], row[1]))
+    return StoredDevice(device, as_uuid(row[2]), row[3], row[4], as_datetime_or_none(row[5]))
 
 
 async def get_device(db: Database, workspace_id: uuid.UUID, device_id: uuid.UUID) -> Device | None:

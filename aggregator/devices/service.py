@@ -42,16 +42,17 @@ async def device_page(
 
 async def update_device(ctx: RequestContext, device_id: uuid.UUID | None, data: DeviceUpdate) -> bytes:
     """`PATCH /v1/devices/{id}`: the gateway's own name or time zone; null gives the vendor's back."""
-    stored = await repository.stored_device(ctx.db, device_id) if device_id else None
-    if stored is None or stored.workspace_id != ctx.workspace_id:
-        raise ApiError(errors.DEVICE_NOT_FOUND)
-    name = stored.name_override if data.name is msgspec.UNSET else data.name
-    timezone = stored.timezone_override if data.timezone is msgspec.UNSET else _zone(data.timezone)
-    before = stored.device
-    after = overridden(before, name=name, timezone=timezone, now=ctx.now)
+    timezone = data.timezone if data.timezone is msgspec.UNSET else _zone(data.timezone)
     async with ctx.db.transaction():
-        await repository.set_overrides(ctx.db, before.id, name=name, timezone=timezone)
-        await repository.save_device(ctx.db, after, workspace_id=ctx.workspace_id)
+        stored = await repository.stored_device(ctx.db, device_id, for_update=True) if device_id else None
+        if stored is None or stored.workspace_id != ctx.workspace_id:
+            raise ApiError(errors.DEVICE_NOT_FOUND)
+        name = stored.name_override if data.name is msgspec.UNSET else data.name
+        zone = stored.timezone_override if timezone is msgspec.UNSET else timezone
+        before = stored.device
+        after = overridden(before, name=name, timezone=zone, now=ctx.now)
+        await repository.set_overrides(ctx.db, before.id, name=name, timezone=zone)
+        await repository.save_device(ctx.db, after, workspace_id=ctx.workspace_id, observed_at=stored.observed_at)
         await audit.record_change(
             ctx,
             "device.updated",

@@ -10,6 +10,10 @@ from aggregator.jobs.base import TaskRegistry
 
 def default_registry() -> TaskRegistry:
     return TaskRegistry(
-        tasks=[idempotency_tasks.PURGE_EXPIRED, account_tasks.SYNC, action_tasks.EXECUTE],
-        periodic=[idempotency_tasks.PURGE_EXPIRED_HOURLY, account_tasks.SYNC_ALL_EVERY_MINUTE],
+        tasks=[idempotency_tasks.PURGE_EXPIRED, account_tasks.SYNC, action_tasks.EXECUTE, action_tasks.EXPIRE_STALE],
+        periodic=[
+            idempotency_tasks.PURGE_EXPIRED_HOURLY,
+            account_tasks.SYNC_ALL_EVERY_MINUTE,
+            action_tasks.EXPIRE_STALE_EVERY_MINUTE,
+        ],
     )

@@ -165,7 +165,13 @@ class NukiClient:
         refreshed_elsewhere = latest.get("access_token") != stale.get("access_token")
         if refreshed_elsewhere and not OAuth2Token.from_dict(latest).is_expired():
             return latest
-        fresh = await request_token(self.http, self.config, "refresh_token", refresh_token=latest["refresh_token"])
+        try:
+            fresh = await request_token(self.http, self.config, "refresh_token", refresh_token=latest["refresh_token"])
+        except ProviderAuthError:
+            after = await self.credentials.load()
+            if after.get("refresh_token") != latest.get("refresh_token"):
+                return after  # another process refreshed at the same moment, and Nuki rotated the token for it
+            raise
         fresh.setdefault("refresh_token", latest["refresh_token"])
         await self.credentials.save(fresh)
         return fresh

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -10,6 +11,7 @@ import httpx
 import pytest
 
 from aggregator.db import Database
+from providers.nuki.adapter import NukiProvider
 from schemas import Scope
 from tests.factories import Tenant
 from tests.sandbox import NukiSandbox
@@ -52,6 +54,7 @@ async def test_signing_in_with_the_password_form_works_too(client: Client, tenan
     assert back.json()["status"] == "authorized"
 
 
+@pytest.mark.redirect_origins("https://app.example")
 async def test_the_callback_redirects_to_the_sessions_redirect_url(client: Client, tenant: Tenant, nuki: NukiSandbox):
     session = await start(client, tenant, redirect_url="https://app.example/done?from=gateway")
     consent = await client.post(session["url"], data={"sandbox_approve": "1"})
@@ -117,6 +120,13 @@ async def test_bad_requests_are_clear(client: Client, tenant: Tenant):
         "/v1/connect_sessions", json={"provider": "nuki", "redirect_url": "/done"}, headers=tenant.headers
     )
     assert relative.status_code == 422
+    elsewhere = await client.post(
+        "/v1/connect_sessions",
+        json={"provider": "nuki", "redirect_url": "https://evil.example/phish"},
+        headers=tenant.headers,
+    )
+    assert elsewhere.status_code == 422 and elsewhere.json()["errors"][0]["field"] == "redirect_url"
+    assert "AGGREGATOR_REDIRECT_ORIGINS" in elsewhere.json()["detail"]
     reader = await tenant.key(Scope.DEVICES_OPERATE)
     forbidden = await client.post(
         "/v1/connect_sessions", json={"provider": "nuki"}, headers={"Authorization": f"Bearer {reader}"}
@@ -140,3 +150,31 @@ async def test_an_expired_session_cannot_finish(client: Client, tenant: Tenant, 
     assert back.status_code == 400 and back.json()["code"] == "connect_session_expired"
     failed = (await client.get(f"/v1/connect_sessions/{session['id']}", headers=tenant.headers)).json()
     assert failed["status"] == "failed" and failed["error"]["code"] == "connect_session_expired"
+
+
+async def test_an_unexpected_failure_still_ends_the_session(
+    client: Client, tenant: Tenant, nuki: NukiSandbox, monkeypatch: pytest.MonkeyPatch
+):
+    async def broken(*_: object, **__: object) -> dict[str, str]:
+        raise RuntimeError("the token answer could not be read")
+
+    monkeypatch.setattr(NukiProvider, "exchange_code", broken)
+    session = await start(client, tenant)
+    consent = await client.post(session["url"], data={"sandbox_approve": "1"})
+    back = await client.get(consent.headers["location"])
+    assert back.status_code == 500 and back.json()["code"] == "internal_error"
+    ended = (await client.get(f"/v1/connect_sessions/{session['id']}", headers=tenant.headers)).json()
+    assert ended["status"] == "failed" and ended["error"]["code"] == "internal_error"
+
+
+async def test_two_logins_of_one_vendor_account_at_once_make_one_account(
+    client: Client, tenant: Tenant, nuki: NukiSandbox
+):
+    sessions = [await start(client, tenant) for _ in range(2)]
+    consents = [await client.post(session["url"], data={"sandbox_approve": "1"}) for session in sessions]
+    backs = await asyncio.gather(*(client.get(consent.headers["location"]) for consent in consents))
+    assert [back.status_code for back in backs] == [200, 200]
+    assert backs[0].json()["connected_account_id"] == backs[1].json()["connected_account_id"]
+    accounts = (await client.get("/v1/connected_accounts", headers=tenant.headers)).json()["data"]
+    assert len(accounts) == 1 and accounts[0]["status"] == "active"
+    assert len(await nuki.devices()) == 4

@@ -343,6 +343,23 @@ async def test_a_refresh_another_process_made_is_adopted_not_repeated(nuki, http
     assert store.saved == []
 
 
+async def test_a_refresh_refused_because_another_process_rotated_the_token_adopts_its_result(nuki, http):
+    store = oauth(access_token="access-0", refresh_token="refresh-1", expires_in=-10)
+    rotated = oauth(access_token="access-other", refresh_token="refresh-other", expires_in=3600).credentials
+
+    def refused_after_rotation(request: httpx.Request) -> httpx.Response:
+        store.credentials = rotated  # the other process saved first; Nuki now refuses refresh-1
+        return httpx.Response(400, json={"error": "invalid_grant"})
+
+    nuki.post("/oauth/token").mock(side_effect=refused_after_rotation)
+    lists = nuki.get("/smartlock").respond(200, json=[])
+
+    await NukiClient(http, CONFIG, store).smartlocks()
+
+    assert lists.calls.last.request.headers["Authorization"] == "Bearer access-other"
+    assert store.saved == []
+
+
 async def test_a_refused_refresh_is_an_auth_error_and_nothing_is_called_or_saved(nuki, http):
     store = oauth(refresh_token="refresh-revoked", expires_in=-10)
     refresh = nuki.post("/oauth/token").respond(400, json={"error": "invalid_grant"})

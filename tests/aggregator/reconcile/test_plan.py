@@ -1,0 +1,148 @@
+"""The diff, by property: a plan carried out on a model lock leaves exactly the wanted codes (and every unmanaged one),
+a second plan is empty, unmanaged codes are never removed, and a revoked code stays in the plan until it is gone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from aggregator.reconcile.model import Delete, Terms, Wanted
+from aggregator.reconcile.plan import ON, applied_from, placement, plan, target
+from schemas.providers import ObservedAccessCode
+from tests.aggregator.reconcile.lock_model import ModelLock, observed
+
+NOW = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+HOURS = st.integers(min_value=-100, max_value=100).map(lambda hours: NOW + timedelta(hours=hours))
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> tuple[datetime | None, datetime | None]:
+    start, end = draw(st.none() | HOURS), draw(st.none() | HOURS)
+    if start is not None and end is not None and end <= start:
+        start, end = end - timedelta(hours=1), start + timedelta(hours=1)
+    return start, end
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[list[Wanted], dict[str, ObservedAccessCode], Terms]:
+    """Wanted codes (some on the lock as set, some changed since, some changed on the lock, some revoked) and the
+    lock's codes, with every PIN distinct."""
+    terms = Terms(
+        native_windows=draw(st.booleans()), preload=timedelta(hours=72), name_length=draw(st.sampled_from([None, 8]))
+    )
+    pins = iter(draw(st.lists(st.integers(100000, 999999).map(str), min_size=24, max_size=24, unique=True)))
+    wanted: list[Wanted] = []
+    lock: dict[str, ObservedAccessCode] = {}
+    for index in range(draw(st.integers(0, 6))):
+        start, end = draw(windows())
+        code = Wanted(
+            uuid.UUID(int=index + 1),
+            f"Guest number {index}",
+            next(pins),
+            start,
+            end,
+            revoked=draw(st.booleans()),
+            allow_external_modification=draw(st.booleans()),
+            native_scheduling=draw(st.booleans()),
+        )
+        state = draw(
+            st.sampled_from(["new", "set", "changed_since", "modified_on_lock", "removed_on_lock", "unrecorded"])
+        )
+        wanted.append(_place(code, state, lock, terms, next(pins)))
+    for index in range(draw(st.integers(0, 3))):
+        lock[f"unmanaged-{index}"] = ObservedAccessCode(
+            provider_code_id=f"unmanaged-{index}", name="Owner", code=next(pins)
+        )
+    return wanted, lock, terms
+
+
+def _place(code: Wanted, state: str, lock: dict[str, ObservedAccessCode], terms: Terms, spare_pin: str) -> Wanted:
+    if state == "new":
+        return code
+    provider_code_id = f"vendor-{code.id.int}"
+    spec = target(code, terms)
+    if state == "unrecorded":  # created on the lock, but the worker died before it kept the vendor id
+        lock[provider_code_id] = observed(provider_code_id, spec, terms.name_length)
+        return code
+    code = replace(code, provider_code_id=provider_code_id, applied=applied_from(spec))
+    if state == "removed_on_lock":
+        return code
+    seen = observed(provider_code_id, spec, terms.name_length)
+    if state == "modified_on_lock":
+        seen = msgspec.structs.replace(seen, code=spare_pin, name="Changed")
+    lock[provider_code_id] = seen
+    return replace(code, name="Renamed guest") if state == "changed_since" else code
+
+
+def wanted_on_lock(wanted: list[Wanted], terms: Terms) -> set[tuple[object, ...]]:
+    return {
+        _key(observed("", target(code, terms), terms.name_length))
+        for code in wanted
+        if not code.revoked and placement(code, NOW, terms) == ON
+    }
+
+
+def _key(seen: ObservedAccessCode) -> tuple[object, ...]:
+    return seen.code, seen.name, seen.starts_at, seen.ends_at
+
+
+@settings(max_examples=400, deadline=None)
+@given(scenarios())
+def test_a_plan_leaves_exactly_the_wanted_codes_and_a_second_plan_is_empty(scenario) -> None:  # type: ignore[no-untyped-def]
+    wanted, codes, terms = scenario
+    lock = ModelLock(dict(codes), terms)
+    unmanaged_before = {key: seen for key, seen in codes.items() if key.startswith("unmanaged")}
+    first = plan(wanted, list(lock.codes.values()), NOW, terms)
+    after = lock.apply(first, wanted)
+    managed_on_lock = {_key(seen) for key, seen in lock.codes.items() if not key.startswith("unmanaged")}
+    assert managed_on_lock == wanted_on_lock(after, terms)
+    assert {key: seen for key, seen in lock.codes.items() if key.startswith("unmanaged")} == unmanaged_before
+    second = plan(after, list(lock.codes.values()), NOW, terms)
+    assert second.operations == [] and second.notes == []
+    assert second.in_sync
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios())
+def test_unmanaged_codes_are_never_removed_and_revoked_ones_always_are(scenario) -> None:  # type: ignore[no-untyped-def]
+    wanted, codes, terms = scenario
+    result = plan(wanted, list(codes.values()), NOW, terms)
+    deleted = {operation.provider_code_id for operation in result.operations if isinstance(operation, Delete)}
+    assert not {key for key in deleted if key.startswith("unmanaged")}
+    for code in wanted:
+        seen = result.matched.get(code.id)
+        if code.revoked and seen is not None:
+            assert seen.provider_code_id in deleted
+    assert {seen.provider_code_id for seen in result.unmanaged} >= {key for key in codes if key.startswith("unmanaged")}
+
+
+def test_removals_come_first_then_updates_then_creations() -> None:
+    terms = Terms(native_windows=True, preload=timedelta(hours=72))
+    gone = Wanted(uuid.UUID(int=1), "Old guest", "345678", revoked=True, provider_code_id="a")
+    renamed = Wanted(
+        uuid.UUID(int=2),
+        "New name",
+        "456789",
+        provider_code_id="b",
+        applied=applied_from(target(Wanted(uuid.UUID(int=2), "Old name", "456789"), terms)),
+    )
+    fresh = Wanted(uuid.UUID(int=3), "Guest", "567891")
+    lock = [observed("a", gone.spec()), observed("b", target(Wanted(uuid.UUID(int=2), "Old name", "456789"), terms))]
+    result = plan([fresh, renamed, gone], lock, NOW, terms)
+    assert [type(operation).__name__ for operation in result.operations] == ["Delete", "Update", "Create"]
+    assert result.notes == []
+
+
+def test_the_next_change_is_the_nearest_window_edge() -> None:
+    terms = Terms(native_windows=False, lead=timedelta(minutes=15))
+    later = Wanted(uuid.UUID(int=1), "Guest", "345678", NOW + timedelta(hours=5), NOW + timedelta(hours=9))
+    current = Wanted(uuid.UUID(int=2), "Cleaner", "456789", NOW - timedelta(hours=1), NOW + timedelta(hours=2))
+    result = plan([later, current], [], NOW, terms)
+    assert result.next_change_at == NOW + timedelta(hours=2)
+    assert plan([later], [], NOW, terms).next_change_at == NOW + timedelta(hours=5) - timedelta(minutes=15)
