@@ -13,6 +13,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
+from aggregator.access_codes.controllers import AccessCodeController, UnmanagedAccessCodeController
 from aggregator.action_attempts.controllers import ActionAttemptController
 from aggregator.api_keys.controllers import ApiKeyController
 from aggregator.audit.controllers import AuditController
@@ -49,6 +50,8 @@ ROUTES: list[ControllerRouterHandler] = [
     ConnectSessionController,
     ConnectedAccountController,
     DeviceController,
+    AccessCodeController,
+    UnmanagedAccessCodeController,
     ActionAttemptController,
     EventController,
     AuditController,

@@ -76,7 +76,7 @@ async def open_runtime(
         limiter: RateLimiter = MemoryRateLimiter() if redis is None else RedisRateLimiter(redis)
         jobs = jobs or _job_backend(registry, redis, clock)
         limit = Limit(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
-        vendors = Vendors(providers or default_providers(), settings, http_client, db, box, clock, sandbox)
+        vendors = Vendors(providers or default_providers(), settings, http_client, db, box, clock, sandbox, limiter)
         runtime = Runtime(settings, db, http_client, jobs, limiter, limit, clock, vendors)
         await jobs.start(runtime_job_context(runtime))
         stack.push_async_callback(jobs.close)

@@ -47,6 +47,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """Key (32 random bytes, URL-safe base64) that encrypts vendor credentials; sandbox: generated into `var_dir`."""
     sandbox: bool = False
     """Route every provider to its simulated vendor cloud (`aggregator serve --sandbox`)."""
+    vendor_requests_per_second: Annotated[float, Positive] | None = None
+    """Requests per second per connected account to its vendor; unset: each provider's own pace (Nuki: 5)."""
     redirect_origins: str = ""
     """Comma-separated origins (`https://app.example.com`) a connect session's `redirect_url` may point to."""
     nuki_api_url: str = "https://api.nuki.io"

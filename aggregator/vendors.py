@@ -6,8 +6,9 @@ each provider's base URL points at its simulated cloud, which the gateway serves
 
 from __future__ import annotations
 
+import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,11 @@ import httpx
 
 from aggregator.crypto import CredentialBox
 from aggregator.db import Database
+from aggregator.ratelimit.buckets import Limit, RateLimiter
 from aggregator.sandbox_clouds import SandboxClouds
 from aggregator.settings import Settings
-from providers.base import Provider, ProviderConfig, ProviderContext
+from providers.base import Provider, ProviderConfig, ProviderContext, unpaced
+from providers.manifest import ProviderManifest
 from providers.registry import ProviderRegistry
 
 
@@ -82,6 +85,7 @@ class Vendors:
         box: CredentialBox,
         clock: Callable[[], datetime],
         sandbox: SandboxClouds | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.registry = registry
         self.settings = settings
@@ -90,6 +94,7 @@ class Vendors:
         self.box = box
         self.clock = clock
         self.sandbox = sandbox
+        self.limiter = limiter
 
     def provider(self, slug: str) -> type[Provider]:
         return self.registry.get(slug)
@@ -97,10 +102,30 @@ class Vendors:
     def config(self, slug: str) -> ProviderConfig:
         return provider_config(self.settings, slug, self.sandbox)
 
-    def context(self, slug: str, credentials: Any) -> ProviderContext:
-        return ProviderContext(http=self.http, config=self.config(slug), credentials=credentials, clock=self.clock)
+    def context(self, slug: str, credentials: Any, pace: Callable[[], Awaitable[None]] = unpaced) -> ProviderContext:
+        config = self.config(slug)
+        return ProviderContext(http=self.http, config=config, credentials=credentials, clock=self.clock, pace=pace)
 
     def adapter(self, slug: str, account_id: uuid.UUID) -> Provider:
-        """The provider bound to a stored account (its credentials are read when first needed)."""
+        """The provider bound to a stored account (its credentials are read when first needed), paced by the
+        account's token bucket.
+        """
         store = StoredCredentials(self.db, self.box, account_id)
-        return self.provider(slug)(self.context(slug, store))
+        provider = self.provider(slug)
+        return provider(self.context(slug, store, self._pacer(provider.manifest, f"vendor:{slug}:{account_id}")))
+
+    def _pacer(self, manifest: ProviderManifest, key: str) -> Callable[[], Awaitable[None]]:
+        limiter = self.limiter
+        if limiter is None:
+            return unpaced
+        rate = self.settings.vendor_requests_per_second or manifest.requests_per_second
+        limit = Limit(rate=rate, burst=manifest.request_burst)
+
+        async def pace() -> None:
+            while True:  # a bucket refill is a time, not an event: wait for it, then take a token again
+                wait = await limiter.acquire(key, limit)
+                if wait <= 0:
+                    return
+                await asyncio.sleep(wait)
+
+        return pace

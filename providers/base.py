@@ -70,6 +70,10 @@ class CredentialStore(Protocol):
     async def save(self, credentials: dict[str, Any]) -> None: ...
 
 
+async def unpaced() -> None:
+    """No pacing: every request goes at once."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderContext:
     """Everything an adapter may use; the gateway builds it (tests and the sandbox pass simulator transports)."""
@@ -78,6 +82,8 @@ class ProviderContext:
     config: ProviderConfig
     credentials: CredentialStore
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    pace: Callable[[], Awaitable[None]] = unpaced
+    """Awaited before every request to the vendor: the gateway's per-account token bucket, shared by processes."""
 
 
 class Provider(ABC):
@@ -167,6 +173,7 @@ class Provider(ABC):
 
     @final
     async def delete_access_code(self, device: ProviderDevice, provider_code_id: str) -> None:
+        """Remove a code from the lock; a code that is gone already is no error (deleting is idempotent)."""
         _require(device, Capability.PROGRAM_ONLINE_ACCESS_CODES)
         await self._guard(self._delete_access_code(device, provider_code_id))
 

@@ -53,6 +53,9 @@ class ProviderManifest:
     """How long a lock or unlock may stay unconfirmed before the attempt fails."""
     exempt: dict[Capability, str] = field(default_factory=dict)
     """Capabilities no model of this provider has, each with the reason (the contract suite checks them)."""
+    requests_per_second: float = 5.0
+    """How fast the gateway calls the vendor for one account (a token bucket shared by every process)."""
+    request_burst: int = 10
 
     def model(self, name: str) -> DeviceModel:
         for model in self.models:

@@ -1,5 +1,5 @@
 """Persistence: piccolo tables and migrations, the database handle, and the engines behind it."""
 
-from aggregator.db.database import Database, DatabaseUnavailable, DatabaseUrlError, Row
+from aggregator.db.database import Database, DatabaseUnavailable, DatabaseUrlError, Row, is_unique_violation
 
-__all__ = ("Database", "DatabaseUnavailable", "DatabaseUrlError", "Row")
+__all__ = ("Database", "DatabaseUnavailable", "DatabaseUrlError", "Row", "is_unique_violation")

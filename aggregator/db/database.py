@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
+import sqlite3
 import time
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
@@ -157,3 +158,10 @@ def _reason(exc: BaseException) -> str:
         return f"no answer within {CONNECT_TIMEOUT_SECONDS:g} s"
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0]
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether `exc` is a unique index refusing a row, on either database."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    return type(exc).__name__ == "UniqueViolationError"  # asyncpg's, without importing asyncpg here

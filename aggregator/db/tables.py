@@ -119,6 +119,29 @@ class AccessCodes(Table, tablename="access_codes"):
     warnings = JSON(default="[]")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    applied = JSON(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    rejected_spec = Text(null=True, default=None)
+    native_scheduling = Boolean(default=True)
+    is_scheduled_on_device = Boolean(default=False)
+
+
+class DeviceReconciles(Table, tablename="device_reconciles"):
+    # One row per device that has codes to keep: API changes raise `wanted_generation`, a reconcile that saw the
+    # latest one records it as `done_generation`; the lease makes one reconcile per device run at a time.
+    id = UUID(primary_key=True)
+    device_id = ForeignKey(references=Devices, on_delete=OnDelete.cascade, null=False, unique=True)
+    workspace_id = UUID()
+    wanted_generation = Integer(default=0)
+    done_generation = Integer(default=0)
+    lease_owner = Varchar(length=64, null=True, default=None)
+    lease_until = Timestamptz(null=True, default=None)
+    observed = JSON(null=True, default=None)
+    observed_at = Timestamptz(null=True, default=None)
+    drift_since = Timestamptz(null=True, default=None)
+    next_change_at = Timestamptz(null=True, default=None)
+    failures = Integer(default=0)
+    last_error = Text(null=True, default=None)
 
 
 class ActionAttempts(Table, tablename="action_attempts"):
@@ -188,6 +211,7 @@ TABLES: tuple[type[Table], ...] = (
     ConnectSessions,
     Devices,
     AccessCodes,
+    DeviceReconciles,
     ActionAttempts,
     Events,
     AuditEntries,

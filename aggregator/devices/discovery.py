@@ -17,6 +17,7 @@ from aggregator.devices import repository
 from aggregator.devices.repository import StoredDevice
 from aggregator.events.repository import NewEvent
 from aggregator.ids import new_id
+from aggregator.reconcile import repository as reconciles
 from schemas import BatteryStatus, Device, EventSource, EventType, ResourceIssue
 from schemas.providers import ProviderDevice, ProviderIssue
 
@@ -50,6 +51,8 @@ async def apply_device(
     """Save one vendor report of a device, read at `now`; returns the device and the events its changes mean."""
     device = render(reported, account, stored, now)
     await repository.save_device(db, device, workspace_id=account.workspace_id, observed_at=now)
+    if device.capabilities.can_list_access_codes and stored is None:
+        await reconciles.ensure(db, device.id, account.workspace_id)  # the periodic sweep reads its codes
     return device, changes(stored.device if stored else None, device, account.id, now)
 
 

@@ -114,6 +114,18 @@ PROVIDER_AUTH_FAILED = _code(
 DEVICE_OFFLINE = _code(
     "device_offline", 409, "Device offline", "The device does not answer; try again when it is back."
 )
+ACCESS_CODE_NOT_FOUND = _code(
+    "access_code_not_found", 404, "Access code not found", "No access code with this id in this workspace."
+)
+DUPLICATE_CODE_ON_DEVICE = _code(
+    "duplicate_code_on_device", 409, "PIN taken on this lock", "Another code on the lock has this PIN; pick another."
+)
+CODE_NOT_SHAREABLE = _code(
+    "code_not_shareable",
+    409,
+    "Common PIN does not fit",
+    "The PIN of the codes sharing this common_code_key breaks this lock's rules or is taken on it.",
+)
 CONNECT_SESSION_NOT_FOUND = _code(
     "connect_session_not_found", 404, "Connect session not found", "No connect session with this id here."
 )

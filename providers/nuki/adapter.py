@@ -57,7 +57,7 @@ class NukiProvider(Provider):
 
     def __init__(self, context: ProviderContext) -> None:
         super().__init__(context)
-        self.api = NukiClient(context.http, context.config, context.credentials)
+        self.api = NukiClient(context.http, context.config, context.credentials, context.pace)
 
     # -- accounts ---------------------------------------------------------------------------------------------
 
@@ -170,7 +170,11 @@ class NukiProvider(Provider):
         raise ProviderRejected("access_code_not_found", f"Nuki no longer lists code {provider_code_id}.")
 
     async def _delete_access_code(self, device: ProviderDevice, provider_code_id: str) -> None:
-        await self.api.delete_auth(_lock_id(device.provider_device_id), provider_code_id)
+        try:
+            await self.api.delete_auth(_lock_id(device.provider_device_id), provider_code_id)
+        except ProviderRejected as exc:
+            if exc.code != "device_not_found":  # 404: the code is gone already, which is what was asked
+                raise
 
     # -- events -----------------------------------------------------------------------------------------------
 

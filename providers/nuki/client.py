@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ import msgspec
 from authlib.oauth2.rfc6749 import OAuth2Token
 from authlib.oauth2.rfc6749.parameters import prepare_grant_uri, prepare_token_request
 
-from providers.base import CredentialStore, ProviderConfig
+from providers.base import CredentialStore, ProviderConfig, unpaced
 from providers.errors import ProviderAuthError, ProviderRejected, ProviderUnavailable
 from providers.http import raise_for_common_status, vendor_message
 from providers.nuki.models import Account, Smartlock, SmartlockAuth, SmartlockAuthWrite, SmartlockLog, Token
@@ -77,10 +78,17 @@ def verify_signature(secret: str, body: bytes, signature: str | None) -> bool:
 
 
 class NukiClient:
-    def __init__(self, http: httpx.AsyncClient, config: ProviderConfig, credentials: CredentialStore) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        config: ProviderConfig,
+        credentials: CredentialStore,
+        pace: Callable[[], Awaitable[None]] = unpaced,
+    ) -> None:
         self.http = http
         self.config = config
         self.credentials = credentials
+        self.pace = pace
         self._current: dict[str, Any] | None = None
 
     # -- endpoints --------------------------------------------------------------------------------------------
@@ -138,6 +146,7 @@ class NukiClient:
         if not token:
             raise ProviderAuthError(f"The {VENDOR} account has no token.")
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+        await self.pace()
         return await self.http.request(method, f"{self.config.base_url}{path}", headers=headers, **kwargs)
 
     async def _credentials(self) -> dict[str, Any]:
@@ -166,6 +175,7 @@ class NukiClient:
         if refreshed_elsewhere and not OAuth2Token.from_dict(latest).is_expired():
             return latest
         try:
+            await self.pace()
             fresh = await request_token(self.http, self.config, "refresh_token", refresh_token=latest["refresh_token"])
         except ProviderAuthError:
             after = await self.credentials.load()

@@ -1,0 +1,171 @@
+"""All queries on device reconcile rows: generations (what is wanted vs done), the per-device lease, the codes last
+read from the lock, and drift. One reconcile per device at a time, across every process.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from aggregator.db import Database, Row
+from aggregator.db.rows import as_datetime_or_none, as_uuid, from_json, to_json
+from schemas.providers import ObservedAccessCode
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileState:
+    device_id: uuid.UUID
+    workspace_id: uuid.UUID
+    observed: list[ObservedAccessCode] | None
+    observed_at: datetime | None
+    drift_since: datetime | None
+    failures: int
+    last_error: str | None
+
+
+_STATE = "device_id, workspace_id, observed, observed_at, drift_since, failures, last_error"
+
+
+async def ensure(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
+    """A row for a lock that takes codes (the periodic sweep visits every row)."""
+    await db.execute(
+        "INSERT INTO device_reconciles (id, device_id, workspace_id, wanted_generation, done_generation, failures) "
+        "VALUES (?, ?, ?, 0, 0, 0) ON CONFLICT (device_id) DO NOTHING",
+        device_id,
+        device_id,
+        workspace_id,
+    )
+
+
+async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
+    """Something changed for the lock: a reconcile that started before this must run again."""
+    await db.execute(
+        "INSERT INTO device_reconciles (id, device_id, workspace_id, wanted_generation, done_generation, failures) "
+        "VALUES (?, ?, ?, 1, 0, 0) ON CONFLICT (device_id) DO UPDATE "
+        "SET wanted_generation = device_reconciles.wanted_generation + 1",
+        device_id,
+        device_id,
+        workspace_id,
+    )
+
+
+async def take_lease(
+    db: Database, device_id: uuid.UUID, owner: str, now: datetime, until: datetime
+) -> tuple[int | None, datetime | None]:
+    """(the generation this run serves, None) when the lease is ours; (None, when the holder's lease ends) if not."""
+    row = await db.fetch_one(
+        "UPDATE device_reconciles SET lease_owner = ?, lease_until = ? "
+        "WHERE device_id = ? AND (lease_until IS NULL OR lease_until < ?) RETURNING wanted_generation",
+        owner,
+        until,
+        device_id,
+        now,
+    )
+    if row is not None:
+        return int(row[0]), None
+    held = await db.fetch_one("SELECT lease_until FROM device_reconciles WHERE device_id = ?", device_id)
+    return None, as_datetime_or_none(held[0]) if held else None
+
+
+async def extend_lease(db: Database, device_id: uuid.UUID, owner: str, until: datetime) -> None:
+    await db.execute(
+        "UPDATE device_reconciles SET lease_until = ? WHERE device_id = ? AND lease_owner = ?", until, device_id, owner
+    )
+
+
+async def release(db: Database, device_id: uuid.UUID, owner: str, generation: int) -> bool:
+    """Give the lease back, recording `generation` as done; False (lease kept) when a change came in meanwhile."""
+    row = await db.fetch_one(
+        "UPDATE device_reconciles SET lease_owner = NULL, lease_until = NULL, done_generation = ? "
+        "WHERE device_id = ? AND lease_owner = ? AND wanted_generation = ? RETURNING device_id",
+        generation,
+        device_id,
+        owner,
+        generation,
+    )
+    return row is not None
+
+
+async def current_generation(db: Database, device_id: uuid.UUID) -> int:
+    row = await db.fetch_one("SELECT wanted_generation FROM device_reconciles WHERE device_id = ?", device_id)
+    return int(row[0]) if row else 0
+
+
+async def drop_lease(db: Database, device_id: uuid.UUID, owner: str) -> None:
+    """Give the lease back without recording anything done (the run failed; a retry follows)."""
+    await db.execute(
+        "UPDATE device_reconciles SET lease_owner = NULL, lease_until = NULL WHERE device_id = ? AND lease_owner = ?",
+        device_id,
+        owner,
+    )
+
+
+async def record_observation(
+    db: Database,
+    device_id: uuid.UUID,
+    *,
+    observed: list[ObservedAccessCode],
+    at: datetime,
+    in_sync: bool,
+    next_change_at: datetime | None,
+) -> None:
+    """What the lock holds now; drift starts when first seen and ends when the lock is in sync."""
+    await db.execute(
+        "UPDATE device_reconciles SET observed = ?, observed_at = ?, next_change_at = ?, failures = 0, "
+        "last_error = NULL, drift_since = CASE WHEN ? THEN NULL ELSE COALESCE(drift_since, ?) END "
+        "WHERE device_id = ?",
+        to_json(observed),
+        at,
+        next_change_at,
+        in_sync,
+        at,
+        device_id,
+    )
+
+
+async def record_failure(db: Database, device_id: uuid.UUID, message: str, at: datetime) -> int:
+    """A run that could not finish: the lock counts as drifting from now (if not already); returns the failures."""
+    row = await db.fetch_one(
+        "UPDATE device_reconciles SET failures = failures + 1, last_error = ?, drift_since = COALESCE(drift_since, ?) "
+        "WHERE device_id = ? RETURNING failures",
+        message,
+        at,
+        device_id,
+    )
+    return int(row[0]) if row else 1
+
+
+async def get_state(db: Database, device_id: uuid.UUID) -> ReconcileState | None:
+    row = await db.fetch_one(f"SELECT {_STATE} FROM device_reconciles WHERE device_id = ?", device_id)
+    return _state(row) if row else None
+
+
+async def drifting(
+    db: Database, workspace_id: uuid.UUID, limit: int, after: tuple[datetime, uuid.UUID] | None
+) -> list[ReconcileState]:
+    """Locks out of sync in the workspace, the longest drifting first."""
+    sql = f"SELECT {_STATE} FROM device_reconciles WHERE workspace_id = ? AND drift_since IS NOT NULL"
+    values: list[object] = [workspace_id]
+    if after is not None:
+        sql += " AND (drift_since > ? OR (drift_since = ? AND device_id > ?))"
+        values += [after[0], after[0], after[1]]
+    rows = await db.fetch_all(sql + " ORDER BY drift_since, device_id LIMIT ?", *values, limit)
+    return [_state(row) for row in rows]
+
+
+async def all_devices(db: Database) -> list[uuid.UUID]:
+    """Every lock the periodic sweep visits."""
+    return [as_uuid(row[0]) for row in await db.fetch_all("SELECT device_id FROM device_reconciles ORDER BY device_id")]
+
+
+def _state(row: Row) -> ReconcileState:
+    return ReconcileState(
+        device_id=as_uuid(row[0]),
+        workspace_id=as_uuid(row[1]),
+        observed=from_json(row[2], list[ObservedAccessCode] | None, None),
+        observed_at=as_datetime_or_none(row[3]),
+        drift_since=as_datetime_or_none(row[4]),
+        failures=int(row[5]),
+        last_error=row[6],
+    )

@@ -1,0 +1,90 @@
+"""One reconcile of one lock: read its codes, plan, note, execute, settle, remember what it holds. The caller holds
+the lock's lease; vendor failures that stop the run come back in the result (or raise, for the first read).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from aggregator.access_codes import repository as codes_repository
+from aggregator.connected_accounts import repository as accounts
+from aggregator.devices import repository as devices
+from aggregator.devices.discovery import as_provider_device
+from aggregator.jobs.base import JobContext
+from aggregator.reconcile import outcomes
+from aggregator.reconcile import repository as reconciles
+from aggregator.reconcile.executor import execute, lock_after
+from aggregator.reconcile.journal import Journal
+from aggregator.reconcile.model import Terms
+from aggregator.reconcile.plan import plan
+from aggregator.reconcile.settle import settle_codes, sync_unmanaged
+from providers.errors import ProviderError
+from providers.manifest import ProviderManifest
+from schemas import ConnectedAccountStatus, Device
+from schemas.providers import ObservedAccessCode
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    in_sync: bool
+    next_change_at: datetime | None
+    """When the plan changes by itself next (a window edge): reconcile again then."""
+    waiting_since: datetime | None
+    """The vendor holds a change that has not reached the lock yet (since then): look again soon."""
+    stopped_by: ProviderError | None = None
+
+
+def terms_for(device: Device, manifest: ProviderManifest) -> Terms:
+    return Terms(
+        native_windows=device.capabilities.can_program_time_bound_codes_natively,
+        preload=manifest.native_schedule_lead or timedelta(0),
+        name_length=device.code_constraints.max_name_length,
+    )
+
+
+async def reconcile_once(ctx: JobContext, device_id: uuid.UUID) -> RunResult | None:
+    """None when the lock has nothing to reconcile now (gone, its account not active, it takes no codes)."""
+    stored = await devices.stored_device(ctx.db, device_id)
+    account = await accounts.get_record(ctx.db, stored.device.connected_account_id) if stored else None
+    if stored is None or account is None or account.status is not ConnectedAccountStatus.ACTIVE:
+        return None
+    if not stored.device.capabilities.can_list_access_codes:
+        return None
+    adapter = ctx.vendors.adapter(account.provider, account.id)
+    terms = terms_for(stored.device, adapter.manifest)
+    device = as_provider_device(stored.device)
+    read_at = ctx.clock()
+    observed = await adapter.list_access_codes(device)
+    codes = {record.code.id: record for record in await codes_repository.device_records(ctx.db, device_id)}
+    journal = Journal(ctx.db, stored.workspace_id, device_id, account.id, read_at)
+    planned = plan([record.wanted() for record in codes.values() if record.code.is_managed], observed, read_at, terms)
+    for entry in planned.notes:
+        await outcomes.note(journal, codes, entry, planned.matched, terms)
+    execution = await execute(adapter, device, planned, lambda done: outcomes.report(journal, codes, done))
+    lock = lock_after(observed, execution)
+    journal = replace(journal, now=ctx.clock())
+    await sync_unmanaged(journal, codes, await settle_codes(journal, codes, lock, terms))
+    return await _remember(ctx, journal, codes, lock, terms, execution.stopped_by)
+
+
+async def _remember(
+    ctx: JobContext,
+    journal: Journal,
+    codes: dict[uuid.UUID, codes_repository.CodeRecord],
+    lock: list[ObservedAccessCode],
+    terms: Terms,
+    stopped_by: ProviderError | None,
+) -> RunResult:
+    managed = [record for record in codes.values() if record.code.is_managed]
+    after = plan([record.wanted() for record in managed], lock, journal.now, terms)
+    pending = [mutation.created_at for record in managed for mutation in record.code.pending_mutations]
+    waiting = [seen for seen in lock if seen.is_pending]
+    troubled = any(record.code.errors for record in managed)
+    in_sync = after.in_sync and not waiting and not troubled and stopped_by is None
+    await reconciles.record_observation(
+        ctx.db, journal.device_id, observed=lock, at=journal.now, in_sync=in_sync, next_change_at=after.next_change_at
+    )
+    waiting_since = min(pending, default=journal.now) if waiting else None
+    return RunResult(in_sync, after.next_change_at, waiting_since, stopped_by)
