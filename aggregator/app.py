@@ -35,6 +35,7 @@ from aggregator.idempotency.middleware import IdempotencyMiddleware
 from aggregator.jobs.base import JobBackend, TaskRegistry
 from aggregator.jobs.catalog import default_registry
 from aggregator.problems.controllers import ProblemController
+from aggregator.reconcile.controllers import DriftController
 from aggregator.runtime import open_runtime
 from aggregator.sandbox_accounts import connect_sandbox_accounts
 from aggregator.sandbox_clouds import PREFIX as SANDBOX_PREFIX
@@ -52,6 +53,7 @@ ROUTES: list[ControllerRouterHandler] = [
     DeviceController,
     AccessCodeController,
     UnmanagedAccessCodeController,
+    DriftController,
     ActionAttemptController,
     EventController,
     AuditController,

@@ -84,13 +84,14 @@ class AccessCodeController(Controller):
 
 
 class UnmanagedAccessCodeController(Controller):
-    path = "/v1/devices/{device_id:uuid}/unmanaged_access_codes"
+    path = "/v1/devices/{device_id:str}/unmanaged_access_codes"
     tags = ["Access codes"]
     opt = needs(Scope.ACCESS_CODES_READ)
 
     @get(operation_id="ListUnmanagedAccessCodes", summary="Codes found on a lock", responses=problems(404, 422))
     async def list_unmanaged(
-        self, device_id: UUID, ctx: Context, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+        self, device_id: FromPath[str], ctx: Context, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
     ) -> Page[AccessCode]:
         """Codes the lock holds that the gateway did not set (as last read); they are never removed by it."""
-        return await service.list_codes(ctx, page_request(limit, cursor), device_id=device_id, managed=False)
+        page = page_request(limit, cursor)
+        return await service.unmanaged_codes(ctx, parse_id(device_id), page)

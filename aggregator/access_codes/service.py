@@ -74,10 +74,15 @@ async def get_code(ctx: RequestContext, code_id: uuid.UUID | None) -> AccessCode
 async def list_codes(
     ctx: RequestContext, page: PageRequest, *, device_id: uuid.UUID | None, managed: bool
 ) -> Page[AccessCode]:
-    if device_id is not None and not managed:
-        found(await devices.get_device(ctx.db, ctx.workspace_id, device_id), errors.DEVICE_NOT_FOUND)
     codes = await repository.list_codes(ctx.db, ctx.workspace_id, page, device_id=device_id, managed=managed)
     return build_page(codes, page)
+
+
+async def unmanaged_codes(ctx: RequestContext, device_id: uuid.UUID | None, page: PageRequest) -> Page[AccessCode]:
+    """Codes found on the lock that the gateway did not set, as last read from it."""
+    device = await devices.get_device(ctx.db, ctx.workspace_id, device_id) if device_id else None
+    found(device, errors.DEVICE_NOT_FOUND)
+    return await list_codes(ctx, page, device_id=device_id, managed=False)
 
 
 async def _managed(ctx: RequestContext, code_id: uuid.UUID | None) -> tuple[CodeRecord, Device]:

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from aggregator.cli import admin, serve
+from aggregator.cli import admin, drift, serve
 from aggregator.db import DatabaseUnavailable, DatabaseUrlError
 from aggregator.http.errors import ApiError
 from aggregator.runtime import DependencyUnavailable
@@ -30,6 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations").set_defaults(handler=admin.migrate_command)
     _add_workspace_commands(commands.add_parser("workspaces", help="manage workspaces"))
     _add_key_commands(commands.add_parser("keys", help="manage API keys"))
+    report = commands.add_parser("drift", help="locks whose codes differ from the wanted ones, oldest first")
+    report.add_argument("--workspace", help="only this workspace (default: every workspace)")
+    report.set_defaults(handler=drift.drift_command)
     return parser
 
 

@@ -124,6 +124,21 @@ async def record_observation(
     )
 
 
+async def note_observation(
+    db: Database, device_id: uuid.UUID, *, observed: list[ObservedAccessCode], at: datetime, in_sync: bool
+) -> None:
+    """A read of the lock outside a reconcile (support staff asking): what it holds, and whether that is drift."""
+    await db.execute(
+        "UPDATE device_reconciles SET observed = ?, observed_at = ?, "
+        "drift_since = CASE WHEN ? THEN NULL ELSE COALESCE(drift_since, ?) END WHERE device_id = ?",
+        to_json(observed),
+        at,
+        in_sync,
+        at,
+        device_id,
+    )
+
+
 async def record_failure(db: Database, device_id: uuid.UUID, message: str, at: datetime) -> int:
     """A run that could not finish: the lock counts as drifting from now (if not already); returns the failures."""
     row = await db.fetch_one(

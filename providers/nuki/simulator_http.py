@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.params import FromPath
 
 from providers.nuki.models import KEYPAD_CODE
+from providers.nuki.simulator_app import APP_ROUTES
 from providers.nuki.simulator_devices import MOVES
 from providers.nuki.simulator_oauth import OAUTH_ROUTES, Req, sim_of
 from providers.nuki.simulator_state import (
@@ -52,6 +53,7 @@ def build_app(sim: NukiSimulator) -> Litestar:
             *(get_account, list_locks, get_lock),
             *(action, lock_action, unlock_action, account_auths, lock_auths, get_auth),
             *(create_auth, update_auth, delete_auth, account_logs, lock_logs),
+            *(APP_ROUTES if sim.sandbox else ()),
         ],
         before_request=_gate,
         exception_handlers={SimError: _error_response},
