@@ -45,7 +45,10 @@ def violation(code: str, constraints: CodeConstraints) -> tuple[str, str] | None
     lengths = constraints.supported_code_lengths or list(range(MIN_LENGTH, MAX_LENGTH + 1))
     if len(code) not in lengths:
         allowed = ", ".join(str(length) for length in sorted(lengths))
-        return "supported_code_lengths", f"This device takes codes of {allowed} digits, not {len(code)}."
+        return (
+            "supported_code_lengths",
+            f"This device takes codes of {allowed} digits, not {len(code)} (supported_code_lengths).",
+        )
     for name in constraints.rules:
         check = RULES.get(name)
         if check and check[0](code):

@@ -75,6 +75,18 @@ class NukiSandbox:
                 await asyncio.sleep(0.05)
 
 
+async def code_status(client: httpx.AsyncClient, headers: dict[str, str], code_id: str) -> str | None:
+    """The code's status, or None once it is gone (404)."""
+    answer = await client.get(f"/v1/access_codes/{code_id}", headers=headers)
+    return None if answer.status_code == 404 else str(answer.json()["status"])
+
+
+def lock_codes(sim: NukiSimulator, name: str) -> dict[str, str]:
+    """The keypad codes the simulated lock holds: PIN -> name."""
+    lock = lock_id(sim, name)
+    return {str(auth.code): auth.name for auth in sim.auths.values() if auth.smartlock_id == lock}
+
+
 def lock_id(sim: NukiSimulator, name: str) -> int:
     return next(lock_id for lock_id, lock in sim.locks.items() if lock.name == name)
 

@@ -46,6 +46,8 @@ class PeriodicTask:
     hour: frozenset[int] | None = None
     minute: frozenset[int] | None = None
     second: frozenset[int] = field(default_factory=lambda: frozenset({0}))
+    on_start: bool = False
+    """Also run when the in-process backend starts (its deferred jobs died with the last process)."""
 
     def cron_fields(self) -> dict[str, set[int] | None]:
         """The schedule as arq's `cron()` and `next_cron()` take it (mutable sets)."""

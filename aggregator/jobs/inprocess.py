@@ -77,8 +77,11 @@ class InProcessJobBackend:
     ) -> bool:
         check_args(task, args, defer_until)
         definition = self.registry.get(task)
-        if self._context is None or self._closing:
+        if self._context is None:
             raise RuntimeError("the in-process job backend is not running")
+        if self._closing:  # a job finishing during shut-down: what it schedules is covered by the next sweep
+            logger.info("job %s (%s) not scheduled: shutting down", job_id, task)
+            return False
         self._forget_expired()
         job_id = job_id or uuid.uuid4().hex
         if job_id in self._jobs:
@@ -166,6 +169,8 @@ class InProcessJobBackend:
 
     async def _schedule(self, entry: PeriodicTask) -> None:
         """Enqueue `entry` at each time its cron fields match, under a per-run job id as arq's cron does."""
+        if entry.on_start:
+            await self.enqueue(entry.task.name, job_id=f"cron:{entry.task.name}:start")
         while True:
             now = self._clock()
             due = next_cron(now, **entry.cron_fields(), microsecond=0)

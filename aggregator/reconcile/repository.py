@@ -50,10 +50,15 @@ async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> N
     )
 
 
-async def take_lease(
-    db: Database, device_id: uuid.UUID, owner: str, now: datetime, until: datetime
-) -> tuple[int | None, datetime | None]:
-    """(the generation this run serves, None) when the lease is ours; (None, when the holder's lease ends) if not."""
+async def bump(db: Database, device_id: uuid.UUID) -> None:
+    """`want` for a lock that has a row already (a job knows only the lock's id)."""
+    await db.execute(
+        "UPDATE device_reconciles SET wanted_generation = wanted_generation + 1 WHERE device_id = ?", device_id
+    )
+
+
+async def take_lease(db: Database, device_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> int | None:
+    """The generation this run serves when the lease is ours; None when another run holds it (or no row)."""
     row = await db.fetch_one(
         "UPDATE device_reconciles SET lease_owner = ?, lease_until = ? "
         "WHERE device_id = ? AND (lease_until IS NULL OR lease_until < ?) RETURNING wanted_generation",
@@ -62,10 +67,7 @@ async def take_lease(
         device_id,
         now,
     )
-    if row is not None:
-        return int(row[0]), None
-    held = await db.fetch_one("SELECT lease_until FROM device_reconciles WHERE device_id = ?", device_id)
-    return None, as_datetime_or_none(held[0]) if held else None
+    return int(row[0]) if row is not None else None
 
 
 async def extend_lease(db: Database, device_id: uuid.UUID, owner: str, until: datetime) -> None:

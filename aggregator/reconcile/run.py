@@ -25,6 +25,17 @@ from providers.manifest import ProviderManifest
 from schemas import ConnectedAccountStatus, Device
 from schemas.providers import ObservedAccessCode
 
+KNOWN_FRESH = timedelta(seconds=10)
+"""A lock the gateway read and wrote itself this recently is not read again for a follow-on run."""
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the previous run left on the lock: its read plus the effect of its own operations."""
+
+    codes: list[ObservedAccessCode]
+    at: datetime
+
 
 @dataclass(frozen=True, slots=True)
 class RunResult:
@@ -34,6 +45,7 @@ class RunResult:
     waiting_since: datetime | None
     """The vendor holds a change that has not reached the lock yet (since then): look again soon."""
     stopped_by: ProviderError | None = None
+    known: Known | None = None
 
 
 def terms_for(device: Device, manifest: ProviderManifest) -> Terms:
@@ -44,8 +56,11 @@ def terms_for(device: Device, manifest: ProviderManifest) -> Terms:
     )
 
 
-async def reconcile_once(ctx: JobContext, device_id: uuid.UUID) -> RunResult | None:
-    """None when the lock has nothing to reconcile now (gone, its account not active, it takes no codes)."""
+async def reconcile_once(ctx: JobContext, device_id: uuid.UUID, known: Known | None = None) -> RunResult | None:
+    """None when the lock has nothing to reconcile now (gone, its account not active, it takes no codes). `known`:
+    the lock as a run moments ago left it, used instead of reading it again (changes that came in during that run
+    cost no extra read).
+    """
     stored = await devices.stored_device(ctx.db, device_id)
     account = await accounts.get_record(ctx.db, stored.device.connected_account_id) if stored else None
     if stored is None or account is None or account.status is not ConnectedAccountStatus.ACTIVE:
@@ -56,7 +71,8 @@ async def reconcile_once(ctx: JobContext, device_id: uuid.UUID) -> RunResult | N
     terms = terms_for(stored.device, adapter.manifest)
     device = as_provider_device(stored.device)
     read_at = ctx.clock()
-    observed = await adapter.list_access_codes(device)
+    fresh = known is not None and read_at - known.at < KNOWN_FRESH
+    observed = known.codes if known is not None and fresh else await adapter.list_access_codes(device)
     codes = {record.code.id: record for record in await codes_repository.device_records(ctx.db, device_id)}
     journal = Journal(ctx.db, stored.workspace_id, device_id, account.id, read_at)
     planned = plan([record.wanted() for record in codes.values() if record.code.is_managed], observed, read_at, terms)
@@ -87,4 +103,4 @@ async def _remember(
         ctx.db, journal.device_id, observed=lock, at=journal.now, in_sync=in_sync, next_change_at=after.next_change_at
     )
     waiting_since = min(pending, default=journal.now) if waiting else None
-    return RunResult(in_sync, after.next_change_at, waiting_since, stopped_by)
+    return RunResult(in_sync, after.next_change_at, waiting_since, stopped_by, Known(lock, journal.now))

@@ -30,11 +30,10 @@ FIRST_LOOK = timedelta(seconds=2)
 async def reconcile_device(ctx: JobContext, device_id: str) -> None:
     device = uuid.UUID(device_id)
     owner, now = str(new_id()), ctx.clock()
-    generation, held_until = await reconciles.take_lease(ctx.db, device, owner, now, now + LEASE)
+    await reconciles.bump(ctx.db, device)  # first: a run holding the lease cannot give it back without seeing this
+    generation = await reconciles.take_lease(ctx.db, device, owner, now, now + LEASE)
     if generation is None:
-        if held_until is not None:  # another run has the lock; it runs again for changes it did not see
-            raise RetryLater(max(held_until - now, timedelta(0)) + timedelta(seconds=1), "lock busy")
-        return
+        return  # another run has the lock, and runs again for what it did not see
     try:
         result = await _until_settled(ctx, device, owner, generation)
     except ProviderError as exc:
@@ -50,8 +49,10 @@ async def reconcile_device(ctx: JobContext, device_id: str) -> None:
 
 async def _until_settled(ctx: JobContext, device: uuid.UUID, owner: str, generation: int) -> RunResult | None:
     """Run, then give the lease back; a change that came in meanwhile means one more run."""
+    known = None
     while True:
-        result = await reconcile_once(ctx, device)
+        result = await reconcile_once(ctx, device, known)
+        known = result.known if result is not None else None
         if result is not None and result.stopped_by is not None:
             raise result.stopped_by
         if await reconciles.release(ctx.db, device, owner, generation):
@@ -104,4 +105,4 @@ RECONCILE = Task(
 )
 """`keep_result=0`: the job id frees when a run ends, so the next change can enqueue the next run."""
 SWEEP = Task("reconcile.sweep", sweep, max_tries=1, keep_result=timedelta(0))
-SWEEP_EVERY_FIVE_MINUTES = PeriodicTask(SWEEP, minute=frozenset(range(0, 60, 5)))
+SWEEP_EVERY_FIVE_MINUTES = PeriodicTask(SWEEP, minute=frozenset(range(0, 60, 5)), on_start=True)

@@ -100,3 +100,32 @@ async def test_inprocess_periodic_task_runs_every_second(inprocess_jobs: InProce
     # One run per scheduled second, each under a job id of its own.
     seconds = [moment.replace(microsecond=0) for moment in ticks]
     assert len(set(seconds)) == len(seconds)
+
+
+async def test_inprocess_periodic_task_marked_on_start_runs_at_once(inprocess_jobs: InProcessHarness):
+    ran = asyncio.Event()
+
+    async def sweep(ctx: JobContext) -> None:
+        ran.set()
+
+    hourly = PeriodicTask(Task("test.sweep", sweep), minute=frozenset({0}), on_start=True)
+    await inprocess_jobs.start(periodic=[hourly])
+    await asyncio.wait_for(ran.wait(), 1.0)  # not at the next full hour: deferred jobs of the last process are gone
+
+
+async def test_inprocess_job_finishing_during_shutdown_schedules_nothing_and_fails_not(
+    inprocess_jobs: InProcessHarness,
+):
+    scheduled: list[bool] = []
+    started = asyncio.Event()
+
+    async def follow_up(ctx: JobContext) -> None:
+        started.set()
+        await asyncio.sleep(0.1)
+        scheduled.append(await ctx.jobs.enqueue("test.follow_up", job_id="next"))
+
+    backend = await inprocess_jobs.start(Task("test.follow_up", follow_up))
+    await inprocess_jobs.enqueue("test.follow_up", job_id="first")
+    await asyncio.wait_for(started.wait(), 1.0)
+    await backend.close()
+    assert scheduled == [False]
