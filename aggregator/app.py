@@ -35,6 +35,7 @@ from aggregator.idempotency.middleware import IdempotencyMiddleware
 from aggregator.jobs.base import JobBackend, TaskRegistry
 from aggregator.jobs.catalog import default_registry
 from aggregator.problems.controllers import ProblemController
+from aggregator.provider_webhooks.controllers import ProviderWebhookController
 from aggregator.reconcile.controllers import DriftController
 from aggregator.runtime import open_runtime
 from aggregator.sandbox_accounts import connect_sandbox_accounts
@@ -54,6 +55,7 @@ ROUTES: list[ControllerRouterHandler] = [
     AccessCodeController,
     UnmanagedAccessCodeController,
     DriftController,
+    ProviderWebhookController,
     ActionAttemptController,
     EventController,
     AuditController,

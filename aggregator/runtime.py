@@ -21,6 +21,7 @@ from aggregator.db import Database
 from aggregator.jobs.arq_backend import DEFAULT_QUEUE, ArqJobBackend, redis_settings
 from aggregator.jobs.base import JobBackend, JobContext, TaskRegistry
 from aggregator.jobs.inprocess import InProcessJobBackend
+from aggregator.provider_webhooks.tokens import WebhookTokens
 from aggregator.ratelimit import Limit, MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from aggregator.redaction import redact
 from aggregator.sandbox_clouds import SandboxClouds
@@ -46,6 +47,7 @@ class Runtime:
     api_limit: Limit
     clock: Clock
     vendors: Vendors
+    webhook_tokens: WebhookTokens
 
 
 @asynccontextmanager
@@ -62,7 +64,8 @@ async def open_runtime(
     clock: Clock = utcnow,
 ) -> AsyncIterator[Runtime]:
     """Open everything `settings` asks for (or use what is passed in), yield it, close it in reverse."""
-    box = CredentialBox(secret_key(settings))
+    key = secret_key(settings)
+    box = CredentialBox(key)
     async with AsyncExitStack() as stack:
         db = database or Database(settings.database_url, pool_size=settings.database_pool_size)
         await db.open()
@@ -77,7 +80,7 @@ async def open_runtime(
         jobs = jobs or _job_backend(registry, redis, clock)
         limit = Limit(rate=settings.rate_limit_per_second, burst=settings.rate_limit_burst)
         vendors = Vendors(providers or default_providers(), settings, http_client, db, box, clock, sandbox, limiter)
-        runtime = Runtime(settings, db, http_client, jobs, limiter, limit, clock, vendors)
+        runtime = Runtime(settings, db, http_client, jobs, limiter, limit, clock, vendors, WebhookTokens(key))
         await jobs.start(runtime_job_context(runtime))
         stack.push_async_callback(jobs.close)
         yield runtime

@@ -9,6 +9,7 @@ import pytest
 
 from contract_tests.support import ROLES, on_the_wire, role_id
 from providers.errors import ProviderAuthError
+from providers.manifest import WebhookTrust
 from providers.testing import ProviderUnderTest, WebhookSample
 from schemas.providers import WebhookResult
 
@@ -57,3 +58,14 @@ def test_a_wrong_or_missing_signature_is_refused(put: ProviderUnderTest) -> None
     for headers in ({**sample.headers, header: wrong}, {**sample.headers, header: ""}, unsigned):
         with pytest.raises(ProviderAuthError):
             put.provider.parse_webhook(sample.config, headers, sample.body)
+
+
+def test_the_manifest_says_what_vouches_for_its_webhooks(put: ProviderUnderTest) -> None:
+    """The gateway routes a signed callback to any account's device, an unsigned one only within its URL's account."""
+    samples = [put.simulator.webhook_sample(device_id) for device_id in put.devices.values()]
+    sample = next((sample for sample in samples if sample is not None), None)
+    trust = put.provider.manifest.webhooks
+    if sample is None:
+        assert trust is WebhookTrust.NONE
+    else:
+        assert trust is (WebhookTrust.SIGNED if sample.signature_header else WebhookTrust.URL_TOKEN)

@@ -38,6 +38,17 @@ class DeviceModel:
     description: str = ""
 
 
+class WebhookTrust(enum.StrEnum):
+    """What vouches for a vendor's callbacks to `/v1/provider_webhooks/{provider}/{token}`."""
+
+    NONE = "none"
+    """The vendor sends none."""
+    SIGNED = "signed"
+    """The vendor signs each one: a verified callback may name a device of any account (one URL per application)."""
+    URL_TOKEN = "url_token"
+    """Only the URL's per-account token: the callback concerns that account and is a hint to read the vendor again."""
+
+
 @dataclass(frozen=True, slots=True)
 class ProviderManifest:
     slug: str
@@ -56,6 +67,7 @@ class ProviderManifest:
     requests_per_second: float = 5.0
     """How fast the gateway calls the vendor for one account (a token bucket shared by every process)."""
     request_burst: int = 10
+    webhooks: WebhookTrust = WebhookTrust.NONE
 
     def model(self, name: str) -> DeviceModel:
         for model in self.models:

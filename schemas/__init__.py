@@ -25,6 +25,8 @@ from schemas.connected_accounts import (
     ConnectSessionCreate,
     ConnectSessionError,
     ConnectSessionStatus,
+    ProviderWebhook,
+    ProviderWebhookReceipt,
 )
 from schemas.devices import (
     BatteryStatus,
@@ -84,6 +86,8 @@ __all__ = (
     "Page",
     "PendingMutation",
     "Problem",
+    "ProviderWebhook",
+    "ProviderWebhookReceipt",
     "RequestStruct",
     "ResourceIssue",
     "Scope",

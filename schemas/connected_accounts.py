@@ -70,3 +70,20 @@ class ConnectSessionCreate(RequestStruct):
     provider: Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
     redirect_url: Annotated[str, msgspec.Meta(max_length=2048, pattern=r"^https?://")] | None = None
     """Where to send the person when the login is over (with `connect_session_id` and `status`)."""
+
+
+class ProviderWebhook(WireStruct):
+    """Where the vendor should send an account's callbacks: register `url` in the vendor's developer console."""
+
+    connected_account_id: UUID
+    provider: str
+    url: str
+    trust: str
+    """`signed`: the vendor signs callbacks (one URL serves every account); `url_token`: the URL is the secret."""
+
+
+class ProviderWebhookReceipt(WireStruct):
+    """What the gateway made of a vendor callback."""
+
+    events_recorded: int
+    devices_refreshed: int

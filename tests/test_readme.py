@@ -173,14 +173,20 @@ def test_every_readme_curl_line_works_against_make_run(make_run: Gateway, tmp_pa
             assert answer.json()["code"] == curl.expected_code, line
 
 
-@pytest.mark.slow
-def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway, tmp_path: Path) -> None:
-    [walkthrough] = [block for block in bash_blocks() if is_walkthrough(block)]
-    script = "\n".join(walkthrough).replace(README_BASE, make_run.base)
+def run_walkthrough(marker: str, gateway: Gateway, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The README's walkthrough that mentions `marker`, run by bash against the gateway."""
+    [walkthrough] = [block for block in bash_blocks() if is_walkthrough(block) and marker in "\n".join(block)]
+    script = "\n".join(walkthrough).replace(README_BASE, gateway.base)
     done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        ["bash", "-euo", "pipefail", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=90
     )
     assert done.returncode == 0, done.stderr
+    return done
+
+
+@pytest.mark.slow
+def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway, tmp_path: Path) -> None:
+    done = run_walkthrough("/v1/connect_sessions", make_run, tmp_path)
     assert '"status":"authorized"' in done.stdout
     assert '"status":"success","error":null,"was_confirmed_by_device":true' in done.stdout
     assert '"error":{"type":"device_offline"' in done.stdout
@@ -190,3 +196,24 @@ def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway
     assert outcomes == ["action_attempt.unlock_door.succeeded", "action_attempt.unlock_door.failed"]
     accounts = httpx.get(f"{make_run.base}/v1/connected_accounts", headers=headers).json()["data"]
     assert [(account["provider"], account["status"]) for account in accounts] == [("nuki", "active")]
+
+
+@pytest.mark.slow
+def test_the_readme_walkthrough_sets_a_code_restores_it_and_ends_it(make_run: Gateway, tmp_path: Path) -> None:
+    done = run_walkthrough("/drift?refresh=true", make_run, tmp_path)
+    answers = [msgspec.json.decode(line) for line in done.stdout.replace("}{", "}\n{").splitlines()]
+    set_once, stale, reconciling, set_again, ended, workspace = answers
+    assert (set_once["status"], set_again["status"], ended["status"]) == ("set", "set", "unset")
+    for drift in (stale, reconciling):
+        assert [(item["reason"], item["name"]) for item in drift["items"]] == [("missing_on_device", "Guest Smith")]
+    assert workspace == {"data": [], "next_cursor": None}
+    headers = {"Authorization": f"Bearer {make_run.key}"}
+    events = httpx.get(f"{make_run.base}/v1/events?limit=500", headers=headers).json()["data"]
+    code_events = [event["type"] for event in events if event["access_code_id"] == set_once["id"]]
+    assert code_events == [
+        "access_code.created",
+        "access_code.set_on_device",
+        "access_code.deleted_external_to_seam",
+        "access_code.set_on_device",
+        "access_code.removed_from_device",
+    ]

@@ -41,7 +41,7 @@ async def sync_account(db: Database, vendors: Vendors, account_id: uuid.UUID, no
     async with db.transaction():
         await repository.lock_account(db, account.id)
         device_ids, events = await apply_devices(db, account, devices, now)
-        events += [_from_vendor(account, event, device_ids) for event in vendor_events]
+        events += [from_vendor(account, event, device_ids) for event in vendor_events]
         for event in events:
             await insert_event(db, account.workspace_id, event, received_at=now)
         until = max((event.occurred_at for event in vendor_events), default=None)
@@ -81,7 +81,7 @@ async def needs_reauthorization(db: Database, account: AccountRecord, message: s
         )
 
 
-def _from_vendor(account: AccountRecord, event: ProviderEvent, device_ids: dict[str, uuid.UUID]) -> NewEvent:
+def from_vendor(account: AccountRecord, event: ProviderEvent, device_ids: dict[str, uuid.UUID]) -> NewEvent:
     return NewEvent(
         type=event.type,
         occurred_at=event.occurred_at,

@@ -166,3 +166,17 @@ def _current(document: bytes, version: int) -> bytes:
     if version == DOCUMENT_VERSION:
         return document
     return _encoder.encode(_decoder.decode(document))
+
+
+async def by_vendor_ids(
+    db: Database, provider: str, provider_device_ids: list[str], account_id: uuid.UUID | None
+) -> list[StoredDevice]:
+    """The devices a vendor names by its own ids: within one account, or in any account (`account_id` None)."""
+    found = []
+    for vendor_id in dict.fromkeys(provider_device_ids):
+        sql = f"SELECT {_STORED} FROM devices WHERE provider = ? AND provider_device_id = ?"
+        args: list[object] = [provider, vendor_id]
+        if account_id is not None:
+            sql, args = sql + " AND connected_account_id = ?", [*args, account_id]
+        found += [_stored(row) for row in await db.fetch_all(sql, *args)]
+    return found

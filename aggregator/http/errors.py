@@ -138,6 +138,18 @@ INVALID_CONNECT_STATE = _code(
 CONNECT_SESSION_EXPIRED = _code(
     "connect_session_expired", 400, "Connect session expired", "The login took too long; start a new connect session."
 )
+PROVIDER_WEBHOOK_NOT_FOUND = _code(
+    "provider_webhook_not_found",
+    404,
+    "No such callback URL",
+    "This vendor callback URL is unknown here; copy it again from GET /v1/connected_accounts/{id}/provider_webhook.",
+)
+PROVIDER_WEBHOOK_SIGNATURE_INVALID = _code(
+    "provider_webhook_signature_invalid", 401, "Callback signature wrong", "The vendor's signature does not match."
+)
+PROVIDER_WEBHOOK_INVALID = _code(
+    "provider_webhook_invalid", 400, "Callback unreadable", "The callback is not shaped as the vendor documents it."
+)
 RATE_LIMITED = _code(
     "rate_limited", 429, "Too many requests", "This API key sent too many requests; wait `Retry-After` seconds."
 )

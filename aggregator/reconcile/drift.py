@@ -33,7 +33,8 @@ def drift_items(
     names = {record.code.id: record.code.name for record in managed}
     planned = plan([record.wanted() for record in managed], observed or [], now, terms)
     items = [_external(note, names) for note in planned.notes if isinstance(note, External) and not note.adopted]
-    items += [_operation(operation, names) for operation in planned.operations]
+    explained = {item.access_code_id for item in items}  # an external change says already what will be done
+    items += [_operation(op, names) for op in planned.operations if op.access_code_id not in explained - {None}]
     if observed is None:  # never read: what "should be there" is not known to be missing yet
         items = [msgspec.structs.replace(item, message=f"{_NEVER_READ} {item.message}") for item in items]
     items += _waiting(planned.matched, names)

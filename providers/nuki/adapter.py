@@ -11,7 +11,7 @@ import msgspec
 
 from providers.base import Provider, ProviderConfig, ProviderContext, SandboxCloud
 from providers.errors import CapabilityNotSupported, DeviceOffline, ProviderAuthError, ProviderRejected
-from providers.manifest import Capability, DeviceModel, ProviderManifest
+from providers.manifest import Capability, DeviceModel, ProviderManifest, WebhookTrust
 from providers.nuki import client as api
 from providers.nuki import mapping
 from providers.nuki.client import NukiClient
@@ -43,6 +43,7 @@ MANIFEST = ProviderManifest(
     native_schedule_lead=timedelta(hours=72),
     action_timeout=timedelta(seconds=30),
     exempt={Capability.PROGRAM_OFFLINE_ACCESS_CODES: "Nuki has no algorithmic offline codes; keypad codes sync."},
+    webhooks=WebhookTrust.SIGNED,
 )
 
 _TARGET = {ActionKind.LOCK: Action.LOCK, ActionKind.UNLOCK: Action.UNLOCK}
