@@ -11,6 +11,8 @@ from collections.abc import Callable, Collection
 from schemas import CodeConstraints
 
 GENERATION_ATTEMPTS = 2_000
+EXHAUSTIVE_LIMIT = 10**6
+"""After the random tries, spaces of at most this many codes are walked through (about a second at worst)."""
 MIN_LENGTH, MAX_LENGTH = 4, 12
 """Any PIN is 4 to 12 digits (Seam's API-level pattern); a device narrows it with `supported_code_lengths`."""
 
@@ -41,7 +43,7 @@ the vendor still refuses what breaks them, and the refusal becomes an error on t
 def violation(code: str, constraints: CodeConstraints) -> tuple[str, str] | None:
     """The first rule `code` breaks, as (rule name, a sentence a person understands), or None."""
     if not (code.isascii() and code.isdigit()):
-        return "digits_only", "A code is made of the digits 0 to 9 only."
+        return "digits_only", "A code is made of the digits 0 to 9 only (digits_only)."
     lengths = constraints.supported_code_lengths or list(range(MIN_LENGTH, MAX_LENGTH + 1))
     if len(code) not in lengths:
         allowed = ", ".join(str(length) for length in sorted(lengths))
@@ -62,8 +64,27 @@ def generate(constraints: CodeConstraints, *, taken: Collection[str] = (), lengt
     """
     lengths = constraints.supported_code_lengths or [6]
     size = length if length in lengths else min(lengths)
+    used = set(taken)
     for _ in range(GENERATION_ATTEMPTS):
         code = "".join(secrets.choice("0123456789") for _ in range(size))
-        if code not in taken and violation(code, constraints) is None:
+        if code not in used and violation(code, constraints) is None:
             return code
-    raise LookupError(f"No free {size}-digit code keeps this device's rules ({', '.join(constraints.rules)}).")
+    found = _first_free(size, constraints, used)
+    if found is None:
+        raise LookupError(f"No free {size}-digit code keeps this device's rules ({', '.join(constraints.rules)}).")
+    return found
+
+
+def _first_free(size: int, constraints: CodeConstraints, used: set[str]) -> str | None:
+    """The first free code counting on from a random one, for spaces small enough to walk: random tries miss the
+    few codes a nearly full space has left (with 1 of 1,296 free, 2,000 tries find it only one time in five).
+    """
+    space = 10**size
+    if space > EXHAUSTIVE_LIMIT:
+        return None
+    start = secrets.randbelow(space)
+    for step in range(space):
+        code = f"{(start + step) % space:0{size}d}"
+        if code not in used and violation(code, constraints) is None:
+            return code
+    return None

@@ -77,6 +77,9 @@ class ObservedAccessCode(WireStruct):
     ends_at: AwareDatetime | None = None
     is_pending: bool = False
     """The vendor has accepted a change that has not reached the lock yet."""
+    restriction: str | None = None
+    """What narrows the code beyond its two instants that the model cannot hold (a vendor's weekdays or minutes of
+    the day, disabled), in words; the gateway never asks for one, so a code that has one differs from its wish."""
 
 
 class OfflineAccessCode(WireStruct):

@@ -146,7 +146,12 @@ def differences(code: Wanted, seen: ObservedAccessCode, terms: Terms) -> tuple[s
         changed.append("code")
     if seen.name is not None and seen.name != lock_name(spec.name, terms):
         changed.append("name")
-    if (_second(seen.starts_at), _second(seen.ends_at)) != (_second(spec.starts_at), _second(spec.ends_at)):
+    # a restriction set in the vendor's app (weekdays, hours, disabled) is an external change the code may allow
+    restricted = seen.restriction is not None and not code.allow_external_modification
+    if restricted or (_second(seen.starts_at), _second(seen.ends_at)) != (
+        _second(spec.starts_at),
+        _second(spec.ends_at),
+    ):
         changed.append("time_frame")
     return tuple(changed)
 

@@ -60,6 +60,8 @@ _LOG_EVENTS = {
     Action.LOCK_N_GO: EventType.LOCK_UNLOCKED,
     Action.LOCK_N_GO_UNLATCH: EventType.LOCK_UNLOCKED,
 }
+_WEEKDAY_BITS = ((64, "Mon"), (32, "Tue"), (16, "Wed"), (8, "Thu"), (4, "Fri"), (2, "Sat"), (1, "Sun"))
+"""Nuki's `allowedWeekDays` bits (vendors.md 1.4)."""
 _REFUSED_CODE_STATES = {224, 225, 226}
 """Log states: invalid code, fingerprint, NFC."""
 
@@ -167,10 +169,19 @@ def code_problem(code: str) -> str | None:
 def auth_write(spec: AccessCodeSpec, *, create: bool) -> SmartlockAuthWrite:
     """A keypad code's body; a window becomes Nuki's date fields, every weekday, all day (UTC instants).
 
-    An update always carries the whole window, a missing bound as null: Nuki keeps every field an update leaves
-    out, and clears a date only when it is sent as null (so a code can lose its window or one of its bounds).
+    A window is two instants, sent in UTC whatever offset they were given with; the weekday mask and minutes of the
+    day, which the lock reads in its own time zone, are "every day, all day" (127, 0/0), so no daylight-saving
+    change can move or shorten a window and the lock's zone need not be known.
+    An update always carries the whole window, a missing bound as null, and `enabled`: Nuki keeps every field an
+    update leaves out, and clears a date only when it is sent as null (so a code can lose its window or one of its
+    bounds, and a code disabled in the app, or by Nuki when its end passed, works again).
     """
-    body = SmartlockAuthWrite(name=spec.name[:NAME_LENGTH], code=int(spec.code), type=KEYPAD_CODE if create else None)
+    body = SmartlockAuthWrite(
+        name=spec.name[:NAME_LENGTH],
+        code=int(spec.code),
+        type=KEYPAD_CODE if create else None,
+        enabled=None if create else True,
+    )
     if create and not (spec.starts_at or spec.ends_at):
         return body
     missing: msgspec.UnsetType | None = msgspec.UNSET if create else None
@@ -184,6 +195,25 @@ def auth_write(spec: AccessCodeSpec, *, create: bool) -> SmartlockAuthWrite:
     )
 
 
+def restriction(auth: SmartlockAuth) -> str | None:
+    """What narrows the auth beyond its two dates, which the normalized model cannot express: disabled, some
+    weekdays only, some minutes of the day only (both read in the lock's time zone). None: the auth works at every
+    instant between its dates, as every code the gateway writes does.
+    """
+    found = [] if auth.enabled else ["disabled"]
+    if auth.allowed_week_days is not None and auth.allowed_week_days != ALL_WEEKDAYS:
+        days = [name for bit, name in _WEEKDAY_BITS if auth.allowed_week_days & bit]
+        found.append(f"only on {', '.join(days)}" if days else "on no weekday")
+    start, end = auth.allowed_from_time or 0, auth.allowed_until_time or 0
+    if (start, end) != (0, 0):
+        found.append(f"only {_clock_time(start)}-{_clock_time(end)} lock time")
+    return "; ".join(found) or None
+
+
+def _clock_time(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def observed(auth: SmartlockAuth) -> ObservedAccessCode:
     return ObservedAccessCode(
         provider_code_id=auth.id,
@@ -192,6 +222,7 @@ def observed(auth: SmartlockAuth) -> ObservedAccessCode:
         starts_at=parse_time(auth.allowed_from_date),
         ends_at=parse_time(auth.allowed_until_date),
         is_pending=auth.operation_id is not None,
+        restriction=restriction(auth),
     )
 
 

@@ -13,20 +13,26 @@ from providers.nuki.simulator import NukiSimulator
 
 CLIENT_ID = "gateway-sandbox"
 EMAIL, PASSWORD = "host@example.com", "sandbox"
+BERLIN, NEW_YORK = "Europe/Berlin", "America/New_York"
+"""The sandbox locks' own time zones (Nuki reports only its `timezoneId`, which the gateway does not translate)."""
 ACTION_DELAY_SECONDS = 1.0
 """How long a simulated lock takes per movement step, so that an attempt is seen `pending` before it succeeds."""
 
 
 def sandbox_cloud(*, redirect_uri: str) -> SandboxCloud:
-    """Locks for each case worth trying: keypad, no keypad, offline, critical battery (stable ids: seeded)."""
+    """Locks for each case worth trying: keypad, no keypad, offline, critical battery (stable ids: seeded). Each
+    lock judges its keypad codes in its own time zone: Europe/Berlin, and the back door in America/New_York.
+    """
     sim = NukiSimulator(sandbox=True, action_delay=ACTION_DELAY_SECONDS, seed=2026)
     client_secret = secrets.token_urlsafe(24)
     sim.add_client(CLIENT_ID, client_secret, [redirect_uri])
     account = sim.add_account(EMAIL, PASSWORD, name="Sandbox Host")
-    sim.add_smartlock(account, name="Front door", keypad=True)
-    sim.add_smartlock(account, name="Cellar", keypad=False)
-    sim.add_smartlock(account, name="Garden gate", keypad=True, online=False)
-    sim.add_smartlock(account, name="Back door", keypad=True, battery_charge=4, battery_critical=True)
+    sim.add_smartlock(account, name="Front door", keypad=True, timezone=BERLIN)
+    sim.add_smartlock(account, name="Cellar", keypad=False, timezone=BERLIN)
+    sim.add_smartlock(account, name="Garden gate", keypad=True, online=False, timezone=BERLIN)
+    sim.add_smartlock(
+        account, name="Back door", keypad=True, battery_charge=4, battery_critical=True, timezone=NEW_YORK
+    )
     return SandboxCloud(
         app=sim.app,
         client_id=CLIENT_ID,

@@ -4,14 +4,16 @@ a guest does outside the gateway, so that people trying the gateway can cause dr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Response, delete, get, post
 from litestar.params import FromPath
 
 from providers.nuki.simulator_oauth import Req, sim_of
-from providers.nuki.simulator_state import SimError
+from providers.nuki.simulator_state import SimError, parse_instant
 
 
 class CodeBody(msgspec.Struct):
@@ -21,6 +23,12 @@ class CodeBody(msgspec.Struct):
 
 class KeypadBody(msgspec.Struct):
     code: str
+
+
+class KeypadCheckBody(msgspec.Struct):
+    code: str
+    at: str
+    """An RFC 3339 instant with an offset."""
 
 
 class OnlineBody(msgspec.Struct):
@@ -48,6 +56,7 @@ async def app_locks(request: Req) -> list[dict[str, Any]]:
         {
             "smartlockId": lock.smartlock_id,
             "name": lock.name,
+            "timezone": lock.timezone,
             "online": lock.online,
             "state": int(lock.state),
             "codes": [
@@ -70,6 +79,19 @@ async def app_add_code(request: Req, smartlock_id: FromPath[int]) -> dict[str, s
     return {"id": auth_id}
 
 
+@post("/app/smartlocks/{smartlock_id:int}/codes/{auth_id:str}", status_code=200)
+async def app_edit_code(request: Req, smartlock_id: FromPath[int], auth_id: FromPath[str]) -> dict[str, str]:
+    """The owner changes a code in the app: any of `name`, `code`, `enabled` and Nuki's `allowed*` time fields."""
+    changes = _decode(await request.body(), dict[str, Any])
+    try:
+        sim_of(request).external_edit_code(_lock_id(request, smartlock_id), auth_id, **changes)
+    except KeyError as exc:
+        raise SimError(404, str(exc)) from None
+    except ValueError as exc:
+        raise SimError(400, str(exc)) from None
+    return {"id": auth_id}
+
+
 @delete("/app/smartlocks/{smartlock_id:int}/codes/{auth_id:str}", status_code=204)
 async def app_delete_code(request: Req, smartlock_id: FromPath[int], auth_id: FromPath[str]) -> None:
     try:
@@ -87,6 +109,16 @@ async def app_keypad(request: Req, smartlock_id: FromPath[int]) -> Response[dict
     return Response({"opened": opened, "state": int(sim.locks[smartlock_id].state)})
 
 
+@post("/app/smartlocks/{smartlock_id:int}/keypad/check", status_code=200)
+async def app_keypad_check(request: Req, smartlock_id: FromPath[int]) -> dict[str, Any]:
+    """Would the code open at instant `at` (past or future)? Judged in the lock's time zone; nothing moves."""
+    body = _decode(await request.body(), KeypadCheckBody)
+    sim, lock_id = sim_of(request), _lock_id(request, smartlock_id)
+    at: datetime = parse_instant(body.at, "at")
+    local = at.astimezone(ZoneInfo(sim.locks[lock_id].timezone))
+    return {"opens": sim.would_open(lock_id, body.code, at=at), "lockLocalTime": local.isoformat()}
+
+
 @post("/app/smartlocks/{smartlock_id:int}/online", status_code=200)
 async def app_online(request: Req, smartlock_id: FromPath[int]) -> dict[str, bool]:
     body = _decode(await request.body(), OnlineBody)
@@ -94,4 +126,4 @@ async def app_online(request: Req, smartlock_id: FromPath[int]) -> dict[str, boo
     return {"online": body.online}
 
 
-APP_ROUTES = (app_locks, app_add_code, app_delete_code, app_keypad, app_online)
+APP_ROUTES = (app_locks, app_add_code, app_edit_code, app_delete_code, app_keypad, app_keypad_check, app_online)

@@ -111,18 +111,34 @@ class SimulatedLocks:
         already has (synced) whose window allows now; otherwise the lock logs an invalid code (224).
         """
         lock, now = self.locks[lock_id], self.clock()
+        auth = self.admitting(lock_id, code, now)
+        if auth is not None:
+            auth.last_active = now
+            return self._turn(lock, Action.UNLOCK, KEYPAD, auth.name, KEYPAD_SOURCE, auth.id)
+        self.add_log(lock, Action.UNLOCK, KEYPAD, INVALID_CODE_LOG, "", KEYPAD_SOURCE)
+        return False
+
+    def would_open(self, lock_id: int, code: int | str, *, at: datetime | None = None) -> bool:
+        """Whether `code` typed at the keypad at instant `at` (default now) would be accepted by the codes the lock
+        holds now, judged as `keypad_entry` judges (the lock's time zone): a question, nothing moves or is logged.
+        """
+        return self.admitting(lock_id, code, self.clock() if at is None else at) is not None
+
+    def admitting(self, lock_id: int, code: int | str, at: datetime) -> Auth | None:
+        """The enabled, synced keypad code of the lock that `code` is and whose window allows the instant `at`."""
+        if at.tzinfo is None:
+            raise ValueError("a keypad entry happens at an instant: give `at` a time zone")
+        lock = self.locks[lock_id]
         for auth in self.auths.values():
             if (
                 auth.smartlock_id == lock_id
                 and str(auth.code) == str(code)
                 and auth.operation_id is None
                 and auth.enabled
-                and window_allows(auth.window, now, lock.timezone)
+                and window_allows(auth.window, at, lock.timezone)
             ):
-                auth.last_active = now
-                return self._turn(lock, Action.UNLOCK, KEYPAD, auth.name, KEYPAD_SOURCE, auth.id)
-        self.add_log(lock, Action.UNLOCK, KEYPAD, INVALID_CODE_LOG, "", KEYPAD_SOURCE)
-        return False
+                return auth
+        return None
 
     def manual_action(self, lock_id: int, action: int = Action.UNLOCK) -> bool:
         """Someone turns the knob (or presses the button) at the lock now."""
@@ -205,13 +221,32 @@ class SimulatedLocks:
         except (SimError, msgspec.ValidationError) as exc:
             raise ValueError(str(exc)) from None
 
+    def external_edit_code(self, lock_id: int, auth_id: str | int, **changes: object) -> None:
+        """Someone changes a keypad code in the Nuki app, on the lock at once: `name`, `code`, `enabled` and Nuki's
+        time fields by their names (`allowedWeekDays=64`, `allowedFromTime=600`, a date as None clears it).
+        """
+        auth = self._auth_of(lock_id, auth_id)
+        try:
+            body = msgspec.convert({"name": auth.name, **changes}, AuthBody)
+            if body.code is not None:
+                check_code(body.code)
+                check_conflicts(self.locks[lock_id], list(self.auths.values()), body.code, exclude=auth.id)
+            auth.name, auth.window = check_name(body.name), merge_window(auth.window, window_of(body))
+        except (SimError, msgspec.ValidationError) as exc:
+            raise ValueError(str(exc)) from None
+        auth.code = auth.code if body.code is None else body.code
+        auth.enabled = auth.enabled if body.enabled is None else body.enabled
+        auth.updated = self.clock()
+
+    def _auth_of(self, lock_id: int, auth_id: str | int) -> Auth:
+        for auth in self.auths.values():
+            if auth.smartlock_id == lock_id and auth_id in (auth.id, auth.auth_id):
+                return auth
+        raise KeyError(f"lock {lock_id} has no auth {auth_id!r}")
+
     def external_delete_code(self, lock_id: int, auth_id: str | int) -> None:
         """Someone deletes a keypad code in the Nuki app; `auth_id` is its `id` or its numeric `authId`."""
-        for auth in list(self.auths.values()):
-            if auth.smartlock_id == lock_id and auth_id in (auth.id, auth.auth_id):
-                del self.auths[auth.id]
-                return
-        raise KeyError(f"lock {lock_id} has no auth {auth_id!r}")
+        del self.auths[self._auth_of(lock_id, auth_id).id]
 
     # -- time -------------------------------------------------------------------------------------------------
 

@@ -146,3 +146,15 @@ def test_the_next_change_is_the_nearest_window_edge() -> None:
     result = plan([later, current], [], NOW, terms)
     assert result.next_change_at == NOW + timedelta(hours=2)
     assert plan([later], [], NOW, terms).next_change_at == NOW + timedelta(hours=5) - timedelta(minutes=15)
+
+
+def test_a_restriction_set_in_the_vendor_app_differs_unless_the_code_allows_outside_changes():
+    terms = Terms(native_windows=True, preload=timedelta(hours=72), name_length=None)
+    wanted = Wanted(uuid.UUID(int=1), "Guest", "345678", provider_code_id="auth-1")
+    wanted = replace(wanted, applied=applied_from(target(wanted, terms)))
+    seen = ObservedAccessCode(provider_code_id="auth-1", name="Guest", code="345678", restriction="only on Mon")
+
+    [update] = plan([wanted], [seen], NOW, terms).operations
+    assert (type(update).__name__, update.changed) == ("Update", ("time_frame",))
+    allowing = replace(wanted, allow_external_modification=True)
+    assert plan([allowing], [seen], NOW, terms).operations == []
