@@ -68,6 +68,37 @@ async def replace_code(db: Database, record: CodeRecord) -> None:
     await db.execute(f"UPDATE access_codes SET {assignments} WHERE id = ?", *values[1:], values[0])
 
 
+_PROGRESS = (
+    "status, is_scheduled_on_device, pending_mutations, errors, warnings, updated_at, provider_code_id, applied, "
+    "rejected_spec"
+)
+"""What a reconcile learns and writes down."""
+_WANTED = (
+    "name, code, type, starts_at, ends_at, allow_external_modification, status, pending_mutations, errors, "
+    "updated_at, revoked_at, rejected_spec"
+)
+"""What an API change writes."""
+
+
+async def save_progress(db: Database, record: CodeRecord) -> None:
+    """A reconcile's findings only: never the wanted fields, which the API may have changed since the run read them."""
+    await _update(db, record, _PROGRESS)
+
+
+async def save_wanted(db: Database, record: CodeRecord) -> None:
+    """An API change only: never what a reconcile wrote meanwhile (the vendor's id); a code being deleted stays so."""
+    await _update(db, record, _WANTED, " AND revoked_at IS NULL")
+
+
+async def _update(db: Database, record: CodeRecord, columns: str, condition: str = "") -> None:
+    values = dict(zip((column.strip() for column in _COLUMNS.split(",")), _values(record), strict=True))
+    names = [column.strip() for column in columns.split(",")]
+    assignments = ", ".join(f"{name} = ?" for name in names)
+    await db.execute(
+        f"UPDATE access_codes SET {assignments} WHERE id = ?{condition}", *(values[n] for n in names), record.code.id
+    )
+
+
 async def get_record(db: Database, code_id: uuid.UUID, *, workspace_id: uuid.UUID | None = None) -> CodeRecord | None:
     sql = f"SELECT {_COLUMNS} FROM access_codes WHERE id = ?"
     if workspace_id is None:

@@ -50,7 +50,7 @@ async def update_code(ctx: RequestContext, code_id: uuid.UUID | None, data: Acce
         validation.check_window(updated.code.starts_at, updated.code.ends_at, ctx.now)
         if updated.code.code != record.code.code:
             validation.check_pin(updated.code.code or "", device, taken)
-        await repository.replace_code(ctx.db, updated)
+        await repository.save_wanted(ctx.db, updated)
         await _announce(ctx, device, updated, "access_code.changed", EventType.ACCESS_CODE_CHANGED, before=record)
     return updated.code
 
@@ -62,7 +62,7 @@ async def delete_code(ctx: RequestContext, code_id: uuid.UUID | None) -> AccessC
         return record.code
     async with _changing(ctx, device):
         gone = revoked(record, ctx.now)
-        await repository.replace_code(ctx.db, gone)
+        await repository.save_wanted(ctx.db, gone)
         await _announce(ctx, device, gone, "access_code.deleted", EventType.ACCESS_CODE_DELETED, before=record)
     return gone.code
 

@@ -27,7 +27,13 @@ from schemas import (
 )
 
 DEFAULT_NAME = "Access code"
-_REFUSALS = {"failed_to_set_on_device", "code_constraint_violated", "duplicate_code_on_device"}
+_REFUSALS = {
+    "failed_to_set_on_device",
+    "code_constraint_violated",
+    "duplicate_code_on_device",
+    "no_space_for_access_code_on_device",
+}
+"""The vendor's refusals of a code's earlier spec (`reconcile.outcomes`): a change of the code clears them."""
 
 
 def new_record(

@@ -134,6 +134,7 @@ class DeviceReconciles(Table, tablename="device_reconciles"):
     workspace_id = UUID()
     wanted_generation = Integer(default=0)
     done_generation = Integer(default=0)
+    read_wanted = Boolean(default=False)
     lease_owner = Varchar(length=64, null=True, default=None)
     lease_until = Timestamptz(null=True, default=None)
     observed = JSON(null=True, default=None)

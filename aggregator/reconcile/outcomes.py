@@ -119,7 +119,7 @@ async def _adopt(
         adopted, warnings=[*(w for w in code.warnings if w.error_code != IN_EFFECT), warning]
     )
     kept = replace(record, code=adopted)
-    await _save(journal, codes, replace(kept, applied=applied_from(target(kept.wanted(), terms))))
+    await _save(journal, codes, replace(kept, applied=applied_from(target(kept.wanted(), terms))), whole=True)
     await journal.audit(
         "access_code.external_change_adopted", code.id, before={"name": code.name}, after={"name": adopted.name}
     )
@@ -132,9 +132,18 @@ def _external_event(entry: External) -> EventType:
 
 
 async def _save(
-    journal: Journal, codes: Codes, record: CodeRecord, *, errors: list[ResourceIssue] | None = None
+    journal: Journal,
+    codes: Codes,
+    record: CodeRecord,
+    *,
+    errors: list[ResourceIssue] | None = None,
+    whole: bool = False,
 ) -> None:
+    """The run's findings; `whole`: the wanted fields too (a change made outside the gateway, adopted)."""
     if errors is not None:
         record = replace(record, code=msgspec.structs.replace(record.code, errors=errors))
     codes[record.code.id] = record
-    await repository.replace_code(journal.db, record)
+    if whole:
+        await repository.replace_code(journal.db, record)
+    else:
+        await repository.save_progress(journal.db, record)

@@ -43,8 +43,9 @@ def match(
     wanted: Sequence[Wanted], observed: Sequence[ObservedAccessCode], now: datetime, terms: Terms
 ) -> dict[uuid.UUID, ObservedAccessCode]:
     """Each wanted code's counterpart on the lock: by vendor id, else (a code whose creation was never recorded)
-    by PIN, and by name too unless the code should be on the lock (so that no unmanaged code is ever taken for one
-    that must go).
+    by PIN and name (so that no unmanaged code is ever taken for a wanted one: someone may have added the same PIN
+    in the vendor's app before the gateway read the lock). Where the vendor hides names, the PIN alone decides,
+    unless the code should not be on the lock (then nothing is taken for one that must go).
     """
     by_id = {seen.provider_code_id: seen for seen in observed}
     found = {code.id: by_id[code.provider_code_id] for code in wanted if code.provider_code_id in by_id}
@@ -56,7 +57,7 @@ def match(
         for seen in observed:
             if seen.provider_code_id in taken or seen.code != code.code:
                 continue
-            if strict and seen.name != lock_name(code.name, terms):
+            if seen.name != lock_name(code.name, terms) and (strict or seen.name is not None):
                 continue
             found[code.id] = seen
             taken.add(seen.provider_code_id)

@@ -50,6 +50,34 @@ async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> N
     )
 
 
+async def want_read(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
+    """`want`, and the lock must be read again: a vendor webhook or a person said it may have changed outside the
+    gateway, so the view a running reconcile keeps of it (`run.Known`) no longer serves.
+    """
+    await db.execute(
+        "INSERT INTO device_reconciles "
+        "(id, device_id, workspace_id, wanted_generation, done_generation, read_wanted, failures) "
+        "VALUES (?, ?, ?, 1, 0, ?, 0) ON CONFLICT (device_id) DO UPDATE "
+        "SET wanted_generation = device_reconciles.wanted_generation + 1, read_wanted = ?",
+        device_id,
+        device_id,
+        workspace_id,
+        True,
+        True,
+    )
+
+
+async def take_read_request(db: Database, device_id: uuid.UUID) -> bool:
+    """Whether a read of the lock was asked for since the last look (and no longer: asked once, read once)."""
+    row = await db.fetch_one(
+        "UPDATE device_reconciles SET read_wanted = ? WHERE device_id = ? AND read_wanted = ? RETURNING device_id",
+        False,
+        device_id,
+        True,
+    )
+    return row is not None
+
+
 async def bump(db: Database, device_id: uuid.UUID) -> None:
     """`want` for a lock that has a row already (a job knows only the lock's id)."""
     await db.execute(

@@ -58,8 +58,8 @@ def terms_for(device: Device, manifest: ProviderManifest) -> Terms:
 
 async def reconcile_once(ctx: JobContext, device_id: uuid.UUID, known: Known | None = None) -> RunResult | None:
     """None when the lock has nothing to reconcile now (gone, its account not active, it takes no codes). `known`:
-    the lock as a run moments ago left it, used instead of reading it again (changes that came in during that run
-    cost no extra read).
+    the lock as a run moments ago left it, used instead of reading it again (changes that came in through the API
+    during that run cost no extra read), unless a read of the lock was asked for meanwhile.
     """
     stored = await devices.stored_device(ctx.db, device_id)
     account = await accounts.get_record(ctx.db, stored.device.connected_account_id) if stored else None
@@ -72,6 +72,7 @@ async def reconcile_once(ctx: JobContext, device_id: uuid.UUID, known: Known | N
     device = as_provider_device(stored.device)
     read_at = ctx.clock()
     fresh = known is not None and read_at - known.at < KNOWN_FRESH
+    fresh = fresh and not await reconciles.take_read_request(ctx.db, device_id)
     observed = known.codes if known is not None and fresh else await adapter.list_access_codes(device)
     codes = {record.code.id: record for record in await codes_repository.device_records(ctx.db, device_id)}
     journal = Journal(ctx.db, stored.workspace_id, device_id, account.id, read_at)

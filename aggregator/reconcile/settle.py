@@ -25,16 +25,18 @@ _SETTLED_ERRORS = {"conflicting_external_modification", "failed_to_set_on_device
 async def settle_codes(
     journal: Journal, codes: dict[uuid.UUID, CodeRecord], lock: list[ObservedAccessCode], terms: Terms
 ) -> list[ObservedAccessCode]:
-    """Bring every managed code's state up to date; returns the lock's codes that no managed code claims."""
+    """Bring every managed code's state up to date (in `codes` too); returns the lock's codes that no managed code
+    claims.
+    """
     managed = [record for record in codes.values() if record.code.is_managed]
     matched = match([record.wanted() for record in managed], lock, journal.now, terms)
     for record in managed:
-        await _settle(journal, record, matched.get(record.code.id), terms)
+        codes[record.code.id] = await _settle(journal, record, matched.get(record.code.id), terms)
     claimed = {seen.provider_code_id for seen in matched.values()}
     return [seen for seen in lock if seen.provider_code_id not in claimed]
 
 
-async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode | None, terms: Terms) -> None:
+async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode | None, terms: Terms) -> CodeRecord:
     code, wanted = record.code, record.wanted()
     state = code_state(wanted, seen, journal.now, terms, code.pending_mutations)
     errors = code.errors
@@ -48,11 +50,11 @@ async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode
         errors=errors,
     )
     if updated == code:
-        return
-    await repository.replace_code(
-        journal.db, replace(record, code=msgspec.structs.replace(updated, updated_at=journal.now))
-    )
+        return record
+    settled = replace(record, code=msgspec.structs.replace(updated, updated_at=journal.now))
+    await repository.save_progress(journal.db, settled)
     await _announce(journal, code, updated, placement(wanted, journal.now, terms))
+    return settled
 
 
 def _in_place(record: CodeRecord, seen: ObservedAccessCode | None, journal: Journal, terms: Terms) -> bool:

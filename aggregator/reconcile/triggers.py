@@ -4,8 +4,9 @@ request raises the lock's wanted generation first, so a run already going sees i
 
 from __future__ import annotations
 
+import math
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 
 from aggregator.db import Database
 from aggregator.jobs.base import JobBackend
@@ -15,12 +16,22 @@ RECONCILE_TASK = "reconcile.device"
 
 
 async def request_reconcile(db: Database, jobs: JobBackend, device_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
-    await repository.want(db, device_id, workspace_id)
+    """A vendor webhook or a person asks: the lock may have changed outside the gateway, so it is read again (also
+    by a run going on now, which would otherwise go on with its own view of the lock).
+    """
+    await repository.want_read(db, device_id, workspace_id)
     await jobs.enqueue(RECONCILE_TASK, str(device_id), job_id=f"reconcile:{device_id}")
 
 
 async def reconcile_at(jobs: JobBackend, device_id: uuid.UUID, at: datetime) -> None:
-    """A run at `at` (one job per lock and instant: asking twice schedules it once)."""
+    """A run at `at` rounded up to a whole second (one job per lock and second: asking twice schedules it once).
+    Rounded up, not down: a run starts at or after its own second, so what it asks for (always later than now) is a
+    later second, never its own job's id, which is taken while it runs (the request would be dropped).
+    """
+    second = math.ceil(at.timestamp())
     await jobs.enqueue(
-        RECONCILE_TASK, str(device_id), job_id=f"reconcile:{device_id}:{int(at.timestamp())}", defer_until=at
+        RECONCILE_TASK,
+        str(device_id),
+        job_id=f"reconcile:{device_id}:{second}",
+        defer_until=datetime.fromtimestamp(second, UTC),
     )
