@@ -21,7 +21,7 @@ from aggregator.http.errors import ApiError, found
 from aggregator.http.pagination import PageRequest, build_page
 from aggregator.reconcile import repository as reconciles
 from aggregator.reconcile.run import terms_for
-from aggregator.reconcile.triggers import RECONCILE_TASK
+from aggregator.reconcile.triggers import run_for
 from schemas import AccessCode, AccessCodeCreate, AccessCodeUpdate, Device, EventSource, EventType, Page
 
 
@@ -101,12 +101,12 @@ async def _changing(ctx: RequestContext, device: Device) -> AsyncIterator[None]:
     try:
         async with ctx.db.transaction():
             yield
-            await reconciles.want(ctx.db, device.id, ctx.workspace_id)
+            generation = await reconciles.want(ctx.db, device.id, ctx.workspace_id)
     except Exception as exc:
         if is_unique_violation(exc):
             raise ApiError(errors.DUPLICATE_CODE_ON_DEVICE, f"{device.name} has another code with this PIN.") from exc
         raise
-    await ctx.jobs.enqueue(RECONCILE_TASK, str(device.id), job_id=f"reconcile:{device.id}")
+    await run_for(ctx.jobs, device.id, generation)
 
 
 async def _pin_for(ctx: RequestContext, device: Device, data: AccessCodeCreate, taken: set[str]) -> str:

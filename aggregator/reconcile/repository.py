@@ -38,33 +38,35 @@ async def ensure(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) ->
     )
 
 
-async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
-    """Something changed for the lock: a reconcile that started before this must run again."""
-    await db.execute(
+async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> int:
+    """Something changed for the lock: a reconcile that started before this must run again. The new generation."""
+    row = await db.fetch_one(
         "INSERT INTO device_reconciles (id, device_id, workspace_id, wanted_generation, done_generation, failures) "
         "VALUES (?, ?, ?, 1, 0, 0) ON CONFLICT (device_id) DO UPDATE "
-        "SET wanted_generation = device_reconciles.wanted_generation + 1",
+        "SET wanted_generation = device_reconciles.wanted_generation + 1 RETURNING wanted_generation",
         device_id,
         device_id,
         workspace_id,
     )
+    return int(row[0]) if row else 0
 
 
-async def want_read(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> None:
+async def want_read(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> int:
     """`want`, and the lock must be read again: a vendor webhook or a person said it may have changed outside the
     gateway, so the view a running reconcile keeps of it (`run.Known`) no longer serves.
     """
-    await db.execute(
+    row = await db.fetch_one(
         "INSERT INTO device_reconciles "
         "(id, device_id, workspace_id, wanted_generation, done_generation, read_wanted, failures) "
         "VALUES (?, ?, ?, 1, 0, ?, 0) ON CONFLICT (device_id) DO UPDATE "
-        "SET wanted_generation = device_reconciles.wanted_generation + 1, read_wanted = ?",
+        "SET wanted_generation = device_reconciles.wanted_generation + 1, read_wanted = ? RETURNING wanted_generation",
         device_id,
         device_id,
         workspace_id,
         True,
         True,
     )
+    return int(row[0]) if row else 0
 
 
 async def take_read_request(db: Database, device_id: uuid.UUID) -> bool:
@@ -78,24 +80,41 @@ async def take_read_request(db: Database, device_id: uuid.UUID) -> bool:
     return row is not None
 
 
-async def bump(db: Database, device_id: uuid.UUID) -> None:
-    """`want` for a lock that has a row already (a job knows only the lock's id)."""
-    await db.execute(
-        "UPDATE device_reconciles SET wanted_generation = wanted_generation + 1 WHERE device_id = ?", device_id
+async def bump(db: Database, device_id: uuid.UUID) -> int | None:
+    """`want` for a lock that has a row already (a job knows only the lock's id); None: no row, it takes no codes."""
+    row = await db.fetch_one(
+        "UPDATE device_reconciles SET wanted_generation = wanted_generation + 1 WHERE device_id = ? "
+        "RETURNING wanted_generation",
+        device_id,
     )
+    return int(row[0]) if row else None
 
 
-async def take_lease(db: Database, device_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> int | None:
-    """The generation this run serves when the lease is ours; None when another run holds it (or no row)."""
+@dataclass(frozen=True, slots=True)
+class Lease:
+    wanted: int
+    """The generation this run serves."""
+    done: int
+    """The generation the last finished run served."""
+
+
+async def take_lease(db: Database, device_id: uuid.UUID, owner: str, now: datetime, until: datetime) -> Lease | None:
+    """The lease, when no other run holds it (None: another run does, or the lock has no row)."""
     row = await db.fetch_one(
         "UPDATE device_reconciles SET lease_owner = ?, lease_until = ? "
-        "WHERE device_id = ? AND (lease_until IS NULL OR lease_until < ?) RETURNING wanted_generation",
+        "WHERE device_id = ? AND (lease_until IS NULL OR lease_until < ?) "
+        "RETURNING wanted_generation, done_generation",
         owner,
         until,
         device_id,
         now,
     )
-    return int(row[0]) if row is not None else None
+    return Lease(int(row[0]), int(row[1])) if row is not None else None
+
+
+async def lease_until(db: Database, device_id: uuid.UUID) -> datetime | None:
+    row = await db.fetch_one("SELECT lease_until FROM device_reconciles WHERE device_id = ?", device_id)
+    return as_datetime_or_none(row[0]) if row else None
 
 
 async def extend_lease(db: Database, device_id: uuid.UUID, owner: str, until: datetime) -> None:

@@ -52,8 +52,9 @@ async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode
     if updated == code:
         return record
     settled = replace(record, code=msgspec.structs.replace(updated, updated_at=journal.now))
-    await repository.save_progress(journal.db, settled)
-    await _announce(journal, code, updated, placement(wanted, journal.now, terms))
+    async with journal.db.transaction():  # a reader sees the new state with its event, never one without the other
+        await repository.save_progress(journal.db, settled)
+        await _announce(journal, code, updated, placement(wanted, journal.now, terms))
     return settled
 
 

@@ -4,9 +4,12 @@ that honours `Retry-After`; the next run scheduled for the next window edge; a p
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 from aggregator.connected_accounts import repository as accounts
@@ -16,26 +19,34 @@ from aggregator.ids import new_id
 from aggregator.jobs.base import JobContext, PeriodicTask, RetryLater, Task
 from aggregator.reconcile import repository as reconciles
 from aggregator.reconcile.run import RunResult, reconcile_once
-from aggregator.reconcile.triggers import RECONCILE_TASK, reconcile_at
+from aggregator.reconcile.triggers import LEASE, RECONCILE_TASK, check_at, reconcile_at
 from providers.errors import ProviderAuthError, ProviderError, ProviderRateLimited
 
 logger = logging.getLogger("aggregator.reconcile")
 
-LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=5)
 FIRST_LOOK = timedelta(seconds=2)
 """How soon to look again at a change the vendor has not carried to the lock yet (then ever later)."""
 
 
-async def reconcile_device(ctx: JobContext, device_id: str) -> None:
+async def reconcile_device(ctx: JobContext, device_id: str, generation: str = "") -> None:
+    """Serve the lock's wanted `generation` (none given: a run at an instant, which raises it first)."""
     device = uuid.UUID(device_id)
+    asked = int(generation) if generation else await reconciles.bump(ctx.db, device)
+    if asked is None:
+        return  # no reconcile row: the lock takes no codes
     owner, now = str(new_id()), ctx.clock()
-    await reconciles.bump(ctx.db, device)  # first: a run holding the lease cannot give it back without seeing this
-    generation = await reconciles.take_lease(ctx.db, device, owner, now, now + LEASE)
-    if generation is None:
-        return  # another run has the lock, and runs again for what it did not see
+    lease = await reconciles.take_lease(ctx.db, device, owner, now, now + LEASE)
+    if lease is None:  # another run has the lock: it runs again for what it did not see, unless it dies first
+        if (held_until := await reconciles.lease_until(ctx.db, device)) is not None:
+            await check_at(ctx.jobs, device, asked, held_until + timedelta(seconds=1))
+        return
+    if lease.done >= asked:
+        await reconciles.drop_lease(ctx.db, device, owner)
+        return  # an earlier run served it
     try:
-        result = await _until_settled(ctx, device, owner, generation)
+        async with _heartbeat(ctx, device, owner):
+            result = await _until_settled(ctx, device, owner, lease.wanted)
     except ProviderError as exc:
         await reconciles.drop_lease(ctx.db, device, owner)
         await _failed(ctx, device, exc)
@@ -45,6 +56,24 @@ async def reconcile_device(ctx: JobContext, device_id: str) -> None:
         raise
     if result is not None:
         await _follow_up(ctx, device, result)
+
+
+@asynccontextmanager
+async def _heartbeat(ctx: JobContext, device: uuid.UUID, owner: str) -> AsyncIterator[None]:
+    """Keep the lease while the run lives: a short lease, so that a killed worker's lock is free again soon."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            await reconciles.extend_lease(ctx.db, device, owner, ctx.clock() + LEASE)
+
+    beating = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with suppress(asyncio.CancelledError):
+            await beating
 
 
 async def _until_settled(ctx: JobContext, device: uuid.UUID, owner: str, generation: int) -> RunResult | None:
@@ -97,12 +126,11 @@ async def _follow_up(ctx: JobContext, device: uuid.UUID, result: RunResult) -> N
 async def sweep(ctx: JobContext) -> None:
     """Every lock that takes codes is read again: drift nobody announced is found (one read each when in sync)."""
     for device in await reconciles.all_devices(ctx.db):
-        await ctx.jobs.enqueue(RECONCILE_TASK, str(device), job_id=f"reconcile:{device}")
+        await ctx.jobs.enqueue(RECONCILE_TASK, str(device), job_id=f"reconcile:{device}:sweep")
 
 
-RECONCILE = Task(
-    RECONCILE_TASK, reconcile_device, timeout=timedelta(minutes=10), max_tries=12, keep_result=timedelta(0)
-)
-"""`keep_result=0`: the job id frees when a run ends, so the next change can enqueue the next run."""
+RECONCILE = Task(RECONCILE_TASK, reconcile_device, timeout=timedelta(minutes=5), max_tries=12, keep_result=timedelta(0))
+"""`keep_result=0`: a job id frees when its run ends. The time-out bounds how long arq holds the job of a worker
+that was killed before running it again."""
 SWEEP = Task("reconcile.sweep", sweep, max_tries=1, keep_result=timedelta(0))
 SWEEP_EVERY_FIVE_MINUTES = PeriodicTask(SWEEP, minute=frozenset(range(0, 60, 5)), on_start=True)
