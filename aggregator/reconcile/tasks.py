@@ -44,6 +44,7 @@ async def reconcile_device(ctx: JobContext, device_id: str, generation: str = ""
     if lease.done >= asked:
         await reconciles.drop_lease(ctx.db, device, owner)
         return  # an earlier run served it
+    await check_at(ctx.jobs, device, lease.wanted, now + LEASE + timedelta(seconds=1))  # in case this worker dies
     try:
         async with _heartbeat(ctx, device, owner):
             result = await _until_settled(ctx, device, owner, lease.wanted)

@@ -9,7 +9,6 @@ import math
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from aggregator.clock import utcnow
 from aggregator.db import Database
 from aggregator.jobs.base import JobBackend
 from aggregator.reconcile import repository
@@ -31,8 +30,6 @@ async def run_for(jobs: JobBackend, device_id: uuid.UUID, generation: int) -> No
     a run ends is never refused for a job id still taken (and a job for a generation already served costs no call).
     """
     await jobs.enqueue(RECONCILE_TASK, str(device_id), str(generation), job_id=f"reconcile:{device_id}:g{generation}")
-    # and a look once a run that took the job could have died with it (free when the generation was served)
-    await check_at(jobs, device_id, generation, utcnow() + LEASE + timedelta(seconds=2))
 
 
 async def check_at(jobs: JobBackend, device_id: uuid.UUID, generation: int, at: datetime) -> None:
