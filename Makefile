@@ -25,8 +25,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Both benchmarks run even when the first fails (it needs wrk); the target fails if either did.
 bench: $(STAMP)
-	$(BIN)/python bench/gateway_reads.py
+	$(BIN)/python bench/gateway_reads.py; reads=$$?; $(BIN)/python bench/reconcile.py && exit $$reads
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
