@@ -13,30 +13,13 @@ from typing import Any
 
 import pytest
 
-from tests.aggregator.reconcile.world import Json, Worker, World, later, open_world, quick_follow_ups
-from tests.sandbox import NukiSandbox, lock_id, until
+from tests.aggregator.reconcile.world import Json, Worker, World, later
+from tests.sandbox import lock_id, until
 
 pytestmark = pytest.mark.sandbox
 FRONT, BACK, GARDEN = "Front door", "Back door", "Garden gate"
 DRIFT_FIELDS = {"device_id", "device_name", "connected_account_id", "in_sync", "drift_since", "observed_at", "items"}
 ITEM_FIELDS = {"reason", "message", "access_code_id", "provider_code_id", "name"}
-
-
-@pytest.fixture(autouse=True)
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    quick_follow_ups(monkeypatch)
-
-
-@pytest.fixture
-async def world(nuki: NukiSandbox) -> World:
-    return await open_world(nuki)
-
-
-@pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Worker:
-    held = Worker()
-    held.install(monkeypatch)
-    return held
 
 
 async def set_code(world: World, door: str, **body: Any) -> Json:

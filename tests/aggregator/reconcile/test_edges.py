@@ -10,21 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.aggregator.reconcile.world import World, open_world, quick_follow_ups
-from tests.sandbox import NukiSandbox, until
+from tests.aggregator.reconcile.world import World
+from tests.sandbox import until
 
 pytestmark = pytest.mark.sandbox
 FRONT = "Front door"
-
-
-@pytest.fixture(autouse=True)
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    quick_follow_ups(monkeypatch)
-
-
-@pytest.fixture
-async def world(nuki: NukiSandbox) -> World:
-    return await open_world(nuki)
 
 
 async def test_two_codes_ending_in_the_same_second_both_leave_the_lock(world: World) -> None:

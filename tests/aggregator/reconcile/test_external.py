@@ -13,21 +13,11 @@ from typing import Any
 import pytest
 
 from providers.nuki.client import NukiClient
-from tests.aggregator.reconcile.world import Json, World, later, open_world, quick_follow_ups
-from tests.sandbox import NukiSandbox, lock_id, until
+from tests.aggregator.reconcile.world import Json, World, later
+from tests.sandbox import lock_id, until
 
 pytestmark = pytest.mark.sandbox
 FRONT = "Front door"
-
-
-@pytest.fixture(autouse=True)
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    quick_follow_ups(monkeypatch)
-
-
-@pytest.fixture
-async def world(nuki: NukiSandbox) -> World:
-    return await open_world(nuki)
 
 
 async def set_code(world: World, **body: Any) -> Json:

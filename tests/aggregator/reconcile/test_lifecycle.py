@@ -9,18 +9,11 @@ from typing import Any
 import httpx
 import pytest
 
-from aggregator.reconcile import tasks
 from tests.factories import Tenant
 from tests.sandbox import NukiSandbox, code_status, lock_codes, lock_id, until
 
 pytestmark = pytest.mark.sandbox
 Client = httpx.AsyncClient
-
-
-@pytest.fixture(autouse=True)
-def quick_follow_ups(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Look again at a change the vendor has not carried to the lock yet after 50 ms (2 s in production)."""
-    monkeypatch.setattr(tasks, "FIRST_LOOK", timedelta(milliseconds=50))
 
 
 def later(**delta: float) -> datetime:

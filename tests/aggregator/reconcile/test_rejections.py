@@ -15,30 +15,13 @@ import pytest
 from providers.nuki import client as nuki_client
 from providers.nuki import simulator_state
 from providers.nuki.client import NukiClient
-from tests.aggregator.reconcile.world import Json, Worker, World, open_world, quick_follow_ups
-from tests.sandbox import NukiSandbox, until
+from tests.aggregator.reconcile.world import Json, Worker, World
+from tests.sandbox import until
 
 pytestmark = pytest.mark.sandbox
 FRONT = "Front door"
 CAPACITY = 2
 """Keypad codes the front door holds in these tests (a Smart Lock 3.0 holds 200)."""
-
-
-@pytest.fixture(autouse=True)
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    quick_follow_ups(monkeypatch)
-
-
-@pytest.fixture
-async def world(nuki: NukiSandbox) -> World:
-    return await open_world(nuki)
-
-
-@pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Worker:
-    watched = Worker()
-    watched.install(monkeypatch)
-    return watched
 
 
 @pytest.fixture

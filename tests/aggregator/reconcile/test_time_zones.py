@@ -14,7 +14,6 @@ import pytest
 from litestar import Litestar
 
 from aggregator.app import create_app
-from aggregator.reconcile import tasks
 from aggregator.settings import Settings
 from providers.nuki.simulator_state import Auth
 from tests.conftest import DatabaseTarget
@@ -40,11 +39,6 @@ def gateway_now() -> datetime:
 def app(settings: Settings, database_target: DatabaseTarget, gateway_now: datetime) -> Litestar:
     shift = datetime.now(UTC) - gateway_now
     return create_app(settings, database=database_target.database(), clock=lambda: datetime.now(UTC) - shift)
-
-
-@pytest.fixture(autouse=True)
-def quick_follow_ups(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks, "FIRST_LOOK", timedelta(milliseconds=50))
 
 
 async def code_on_lock(

@@ -8,28 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.aggregator.reconcile.world import Json, Worker, World, open_world, quick_follow_ups
-from tests.sandbox import NukiSandbox, lock_id, until
+from tests.aggregator.reconcile.world import Json, Worker, World
+from tests.sandbox import lock_id, until
 
 pytestmark = pytest.mark.sandbox
 FRONT, BACK, GARDEN = "Front door", "Back door", "Garden gate"
-
-
-@pytest.fixture(autouse=True)
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    quick_follow_ups(monkeypatch)
-
-
-@pytest.fixture
-async def world(nuki: NukiSandbox) -> World:
-    return await open_world(nuki)
-
-
-@pytest.fixture
-def worker(monkeypatch: pytest.MonkeyPatch) -> Worker:
-    watched = Worker()
-    watched.install(monkeypatch)
-    return watched
 
 
 async def found_unmanaged(world: World, door: str, name: str, pin: str) -> Json:
