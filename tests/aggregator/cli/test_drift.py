@@ -30,8 +30,7 @@ async def aggregator(target: DatabaseTarget, *argv: str) -> tuple[int, str, str]
         sys.executable, "-m", "aggregator.cli.main", *argv, env=env, cwd=ROOT, stdout=-1, stderr=-1
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
+    return await process.wait(), out.decode(), err.decode()
 
 
 @pytest.fixture
