@@ -17,14 +17,14 @@ _COLUMNS = (
     "id, device_id, name, code, type, starts_at, ends_at, status, is_managed, common_code_key, "
     "allow_external_modification, is_offline_access_code, is_one_time_use, is_scheduled_on_device, "
     "pending_mutations, errors, warnings, created_at, updated_at, "
-    "workspace_id, provider_code_id, applied, revoked_at, rejected_spec, native_scheduling"
+    "workspace_id, provider_code_id, applied, revoked_at, rejected_spec, native_scheduling, sent"
 )
 _INSERT = (
     "INSERT INTO access_codes (id, device_id, name, code, type, starts_at, ends_at, status, is_managed, "
     "common_code_key, allow_external_modification, is_offline_access_code, is_one_time_use, is_scheduled_on_device, "
     "pending_mutations, errors, warnings, created_at, updated_at, workspace_id, provider_code_id, applied, "
-    "revoked_at, rejected_spec, native_scheduling) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "revoked_at, rejected_spec, native_scheduling, sent) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
@@ -39,6 +39,8 @@ class CodeRecord:
     revoked_at: datetime | None = None
     rejected_spec: str | None = None
     native_scheduling: bool = True
+    sent: tuple[Applied, ...] = ()
+    """Specs sent to the vendor whose outcome no run has recorded yet (written before the call)."""
 
     def wanted(self) -> Wanted:
         code = self.code
@@ -54,6 +56,7 @@ class CodeRecord:
             allow_external_modification=code.is_external_modification_allowed,
             native_scheduling=self.native_scheduling,
             rejected=self.rejected_spec,
+            sent=self.sent,
         )
 
 
@@ -70,7 +73,7 @@ async def replace_code(db: Database, record: CodeRecord) -> None:
 
 _PROGRESS = (
     "status, is_scheduled_on_device, pending_mutations, errors, warnings, updated_at, provider_code_id, applied, "
-    "rejected_spec"
+    "rejected_spec, sent"
 )
 """What a reconcile learns and writes down."""
 _WANTED = (
@@ -83,6 +86,11 @@ _WANTED = (
 async def save_progress(db: Database, record: CodeRecord) -> None:
     """A reconcile's findings only: never the wanted fields, which the API may have changed since the run read them."""
     await _update(db, record, _PROGRESS)
+
+
+async def save_sent(db: Database, record: CodeRecord) -> None:
+    """Before a vendor call: the specs in flight, and nothing else."""
+    await _update(db, record, "sent")
 
 
 async def save_wanted(db: Database, record: CodeRecord) -> None:
@@ -178,6 +186,7 @@ def record_of(row: Row) -> CodeRecord:
         revoked_at=as_datetime_or_none(row[22]),
         rejected_spec=row[23],
         native_scheduling=bool(row[24]),
+        sent=tuple(from_json(row[25], list[Applied], [])),
     )
 
 
@@ -209,4 +218,5 @@ def _values(record: CodeRecord) -> list[Any]:
         record.revoked_at,
         record.rejected_spec,
         record.native_scheduling,
+        to_json(list(record.sent)) if record.sent else None,
     ]

@@ -124,6 +124,7 @@ class AccessCodes(Table, tablename="access_codes"):
     rejected_spec = Text(null=True, default=None)
     native_scheduling = Boolean(default=True)
     is_scheduled_on_device = Boolean(default=False)
+    sent = JSON(null=True, default=None)
 
 
 class DeviceReconciles(Table, tablename="device_reconciles"):

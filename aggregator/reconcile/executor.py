@@ -30,11 +30,17 @@ class Execution:
 
 
 Report = Callable[[Done], Awaitable[None]]
+Announce = Callable[[Create | Update], Awaitable[None]]
 
 
-async def execute(adapter: Provider, device: ProviderDevice, plan: Plan, report: Report) -> Execution:
+async def execute(
+    adapter: Provider, device: ProviderDevice, plan: Plan, report: Report, announce: Announce
+) -> Execution:
+    """`announce` is awaited before each creation or update is sent (write-ahead), `report` after each outcome."""
     done: list[Done] = []
     for operation in plan.operations:
+        if not isinstance(operation, Delete):
+            await announce(operation)
         try:
             outcome = Done(operation, await _apply(adapter, device, operation))
         except (ProviderRejected, CapabilityNotSupported) as exc:

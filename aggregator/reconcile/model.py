@@ -38,6 +38,8 @@ class Wanted:
     native_scheduling: bool = True
     rejected: str | None = None
     """The fingerprint of a spec the vendor refused for good: not sent again until the code changes."""
+    sent: tuple[Applied, ...] = ()
+    """Specs sent to the vendor whose outcome was never recorded (the run died): the lock may hold any of them."""
 
     def spec(self) -> AccessCodeSpec:
         return AccessCodeSpec(name=self.name, code=self.code, starts_at=self.starts_at, ends_at=self.ends_at)

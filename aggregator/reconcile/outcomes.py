@@ -13,7 +13,7 @@ from aggregator.access_codes import repository
 from aggregator.access_codes.repository import CodeRecord
 from aggregator.reconcile.executor import Done
 from aggregator.reconcile.journal import Journal
-from aggregator.reconcile.model import Delete, External, Forget, Link, Note, Terms
+from aggregator.reconcile.model import Create, Delete, External, Forget, Link, Note, Terms, Update
 from aggregator.reconcile.plan import applied_from, fingerprint, native, target
 from schemas import EventType, ResourceIssue
 from schemas.providers import ObservedAccessCode
@@ -22,6 +22,19 @@ Codes = dict[uuid.UUID, CodeRecord]
 CONFLICT = "conflicting_external_modification"
 IN_EFFECT = "external_modification_in_effect"
 _CODE_ERRORS = {"code_constraint_violated", "duplicate_code_on_device", "no_space_for_access_code_on_device"}
+_IN_FLIGHT = 4
+"""How many unrecorded specs a code remembers (each run that died after its call adds one)."""
+
+
+async def sending(journal: Journal, codes: Codes, operation: Create | Update) -> None:
+    """Written before the vendor call: if the run dies before `report`, the next run still knows the spec it sent."""
+    record = codes.get(operation.access_code_id)
+    sent = applied_from(operation.spec)
+    if record is None or sent in record.sent:
+        return
+    record = replace(record, sent=(*record.sent, sent)[-_IN_FLIGHT:])
+    codes[record.code.id] = record
+    await repository.save_sent(journal.db, record)
 
 
 async def report(journal: Journal, codes: Codes, done: Done) -> None:
@@ -37,7 +50,7 @@ async def report(journal: Journal, codes: Codes, done: Done) -> None:
     else:
         assert done.seen is not None
         spec = operation.spec
-        kept = replace(record, provider_code_id=done.seen.provider_code_id, applied=applied_from(spec))
+        kept = replace(record, provider_code_id=done.seen.provider_code_id, applied=applied_from(spec), sent=())
         await _save(journal, codes, replace(kept, rejected_spec=None))
 
 
@@ -60,7 +73,7 @@ async def _refused(journal: Journal, codes: Codes, record: CodeRecord, done: Don
     rejected = None if isinstance(done.operation, Delete) else fingerprint(done.operation.spec)
     issue = ResourceIssue(error_code=error_code, message=refused.message, created_at=journal.now)
     errors = [*(item for item in record.code.errors if item.error_code != error_code), issue]
-    await _save(journal, codes, replace(record, rejected_spec=rejected), errors=errors)
+    await _save(journal, codes, replace(record, rejected_spec=rejected, sent=()), errors=errors)
     event = (
         EventType.ACCESS_CODE_FAILED_TO_REMOVE_FROM_DEVICE
         if removing
@@ -77,7 +90,7 @@ async def note(
     if record is None:
         return
     if isinstance(entry, Link):
-        await _save(journal, codes, replace(record, provider_code_id=entry.provider_code_id))
+        await _save(journal, codes, replace(record, provider_code_id=entry.provider_code_id, sent=()))
     elif isinstance(entry, Forget):
         await repository.delete_code(journal.db, record.code.id)
         codes.pop(record.code.id)

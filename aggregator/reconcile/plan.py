@@ -43,9 +43,10 @@ def match(
     wanted: Sequence[Wanted], observed: Sequence[ObservedAccessCode], now: datetime, terms: Terms
 ) -> dict[uuid.UUID, ObservedAccessCode]:
     """Each wanted code's counterpart on the lock: by vendor id, else (a code whose creation was never recorded)
-    by PIN and name (so that no unmanaged code is ever taken for a wanted one: someone may have added the same PIN
-    in the vendor's app before the gateway read the lock). Where the vendor hides names, the PIN alone decides,
-    unless the code should not be on the lock (then nothing is taken for one that must go).
+    by PIN and name, the wanted ones or those of a spec sent before its run died (so that no unmanaged code is ever
+    taken for a wanted one: someone may have added the same PIN in the vendor's app before the gateway read the
+    lock). Where the vendor hides names, the PIN alone decides, unless the code should not be on the lock (then
+    nothing is taken for one that must go).
     """
     by_id = {seen.provider_code_id: seen for seen in observed}
     found = {code.id: by_id[code.provider_code_id] for code in wanted if code.provider_code_id in by_id}
@@ -54,10 +55,12 @@ def match(
         if code.id in found or code.provider_code_id is not None:
             continue
         strict = code.revoked or placement(code, now, terms) != ON
+        shapes = {(code.code, lock_name(code.name, terms))} | {(s.code, lock_name(s.name, terms)) for s in code.sent}
+        pins = {pin for pin, _ in shapes}
         for seen in observed:
-            if seen.provider_code_id in taken or seen.code != code.code:
+            if seen.provider_code_id in taken or seen.code not in pins:
                 continue
-            if seen.name != lock_name(code.name, terms) and (strict or seen.name is not None):
+            if (seen.code, seen.name) not in shapes and (strict or seen.name is not None):
                 continue
             found[code.id] = seen
             taken.add(seen.provider_code_id)
@@ -158,18 +161,30 @@ def differences(code: Wanted, seen: ObservedAccessCode, terms: Terms) -> tuple[s
 
 
 def _changed_outside(code: Wanted, seen: ObservedAccessCode, terms: Terms) -> bool:
-    """The lock differs from what the gateway last put there, and the gateway has not asked for a change since."""
+    """The lock differs from what the gateway last put there, and the gateway has not asked for a change since (nor
+    sent one whose outcome it never recorded).
+    """
     if code.applied is None:
         return False
     spec = target(code, terms)
     applied = code.applied
-    asked_since = (spec.name, spec.code, _second(spec.starts_at), _second(spec.ends_at)) != (
-        applied.name,
-        applied.code,
-        _second(applied.starts_at),
-        _second(applied.ends_at),
+    asked_since = _shape(spec.name, spec.code, spec.starts_at, spec.ends_at) != _shape(
+        applied.name, applied.code, applied.starts_at, applied.ends_at
     )
-    return not asked_since
+    return not asked_since and not any(_holds(seen, sent, terms) for sent in code.sent)
+
+
+def _holds(seen: ObservedAccessCode, sent: Applied, terms: Terms) -> bool:
+    """Whether the lock shows what the gateway sent (what the vendor hides counts as shown)."""
+    return (
+        (seen.code is None or seen.code == sent.code)
+        and (seen.name is None or seen.name == lock_name(sent.name, terms))
+        and (_second(seen.starts_at), _second(seen.ends_at)) == (_second(sent.starts_at), _second(sent.ends_at))
+    )
+
+
+def _shape(name: str, code: str, starts_at: datetime | None, ends_at: datetime | None) -> tuple[object, ...]:
+    return (name, code, _second(starts_at), _second(ends_at))
 
 
 def applied_from(spec: AccessCodeSpec) -> Applied:

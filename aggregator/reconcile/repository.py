@@ -219,8 +219,16 @@ async def drifting(
 
 
 async def all_devices(db: Database) -> list[uuid.UUID]:
-    """Every lock the periodic sweep visits."""
-    return [as_uuid(row[0]) for row in await db.fetch_all("SELECT device_id FROM device_reconciles ORDER BY device_id")]
+    """Every lock the periodic sweep visits, the accounts taking turns (first lock of each account, then the second
+    of each...): each account's vendor calls are paced apart, so a sweep that went account by account would keep every
+    job slot waiting on one account's limit while the others sit idle.
+    """
+    rows = await db.fetch_all(
+        "SELECT device_id FROM (SELECT r.device_id, d.connected_account_id AS account, "
+        "ROW_NUMBER() OVER (PARTITION BY d.connected_account_id ORDER BY r.device_id) AS turn "
+        "FROM device_reconciles r JOIN devices d ON d.id = r.device_id) AS turns ORDER BY turn, account"
+    )
+    return [as_uuid(row[0]) for row in rows]
 
 
 def _state(row: Row) -> ReconcileState:

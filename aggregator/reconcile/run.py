@@ -79,7 +79,13 @@ async def reconcile_once(ctx: JobContext, device_id: uuid.UUID, known: Known | N
     planned = plan([record.wanted() for record in codes.values() if record.code.is_managed], observed, read_at, terms)
     for entry in planned.notes:
         await outcomes.note(journal, codes, entry, planned.matched, terms)
-    execution = await execute(adapter, device, planned, lambda done: outcomes.report(journal, codes, done))
+    execution = await execute(
+        adapter,
+        device,
+        planned,
+        lambda done: outcomes.report(journal, codes, done),
+        lambda operation: outcomes.sending(journal, codes, operation),
+    )
     lock = lock_after(observed, execution)
     journal = replace(journal, now=ctx.clock())
     await sync_unmanaged(journal, codes, await settle_codes(journal, codes, lock, terms))

@@ -14,7 +14,7 @@ from aggregator.access_codes.repository import CodeRecord
 from aggregator.ids import new_id
 from aggregator.reconcile.journal import Journal
 from aggregator.reconcile.model import Terms
-from aggregator.reconcile.plan import AFTER, ON, differences, match, placement
+from aggregator.reconcile.plan import AFTER, ON, applied_from, differences, match, placement, target
 from aggregator.reconcile.status import code_state
 from schemas import AccessCode, AccessCodeStatus, AccessCodeType, EventType
 from schemas.providers import ObservedAccessCode
@@ -40,8 +40,11 @@ async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode
     code, wanted = record.code, record.wanted()
     state = code_state(wanted, seen, journal.now, terms, code.pending_mutations)
     errors = code.errors
+    progress = record
     if _in_place(record, seen, journal, terms):
         errors = [item for item in errors if item.error_code not in _SETTLED_ERRORS]
+        if seen is not None and record.sent:  # a spec sent by a run that died is on the lock: it is the applied one
+            progress = replace(record, applied=applied_from(target(wanted, terms)), sent=())
     updated = msgspec.structs.replace(
         code,
         status=state.status,
@@ -49,9 +52,9 @@ async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode
         pending_mutations=state.pending_mutations,
         errors=errors,
     )
-    if updated == code:
+    if updated == code and progress is record:
         return record
-    settled = replace(record, code=msgspec.structs.replace(updated, updated_at=journal.now))
+    settled = replace(progress, code=msgspec.structs.replace(updated, updated_at=journal.now))
     async with journal.db.transaction():  # a reader sees the new state with its event, never one without the other
         await repository.save_progress(journal.db, settled)
         await _announce(journal, code, updated, placement(wanted, journal.now, terms))

@@ -12,6 +12,7 @@ from datetime import datetime
 import msgspec
 
 from providers.nuki.models import Action, LockState
+from providers.nuki.simulator_auths import AuthTable
 from providers.nuki.simulator_state import (
     Account,
     Auth,
@@ -60,7 +61,7 @@ class SimulatedLocks:
         self.random = rng
         self.accounts: dict[int, Account] = {}
         self.locks: dict[int, Lock] = {}
-        self.auths: dict[str, Auth] = {}
+        self.auths = AuthTable()
         self.logs: list[LogEntry] = []
         self._steps: list[_Step] = []
 
@@ -71,8 +72,8 @@ class SimulatedLocks:
         lock = self.locks[lock_id]
         lock.online = online
         if online:
-            for auth in self.auths.values():
-                if auth.smartlock_id == lock_id and auth.operation_id:
+            for auth in self.auths.of_lock(lock_id):
+                if auth.operation_id:
                     self._sync_later(auth)
 
     def set_battery(self, lock_id: int, charge: int, critical: bool | None = None) -> None:
@@ -129,10 +130,9 @@ class SimulatedLocks:
         if at.tzinfo is None:
             raise ValueError("a keypad entry happens at an instant: give `at` a time zone")
         lock = self.locks[lock_id]
-        for auth in self.auths.values():
+        for auth in self.auths.of_lock(lock_id):
             if (
-                auth.smartlock_id == lock_id
-                and str(auth.code) == str(code)
+                str(auth.code) == str(code)
                 and auth.operation_id is None
                 and auth.enabled
                 and window_allows(auth.window, at, lock.timezone)
@@ -216,7 +216,7 @@ class SimulatedLocks:
         try:
             body = msgspec.convert({"name": name, "code": int(code), **window}, AuthBody)
             check_code(int(code))
-            check_conflicts(lock, list(self.auths.values()), int(code))
+            check_conflicts(lock, self.auths.of_lock(lock_id), int(code))
             return self.new_auth(lock, check_name(name), int(code), merge_window({}, window_of(body))).id
         except (SimError, msgspec.ValidationError) as exc:
             raise ValueError(str(exc)) from None
@@ -230,7 +230,7 @@ class SimulatedLocks:
             body = msgspec.convert({"name": auth.name, **changes}, AuthBody)
             if body.code is not None:
                 check_code(body.code)
-                check_conflicts(self.locks[lock_id], list(self.auths.values()), body.code, exclude=auth.id)
+                check_conflicts(self.locks[lock_id], self.auths.of_lock(lock_id), body.code, exclude=auth.id)
             auth.name, auth.window = check_name(body.name), merge_window(auth.window, window_of(body))
         except (SimError, msgspec.ValidationError) as exc:
             raise ValueError(str(exc)) from None
@@ -239,8 +239,8 @@ class SimulatedLocks:
         auth.updated = self.clock()
 
     def _auth_of(self, lock_id: int, auth_id: str | int) -> Auth:
-        for auth in self.auths.values():
-            if auth.smartlock_id == lock_id and auth_id in (auth.id, auth.auth_id):
+        for auth in self.auths.of_lock(lock_id):
+            if auth_id in (auth.id, auth.auth_id):
                 return auth
         raise KeyError(f"lock {lock_id} has no auth {auth_id!r}")
 

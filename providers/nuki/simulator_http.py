@@ -173,7 +173,7 @@ def _auth_list(sim: NukiSimulator, lock_ids: set[int], types: str | None) -> lis
         raise SimError(400, "Bad parameter: types") from None
     if KEYPAD_CODE not in wanted:
         return []
-    return [auth_payload(auth) for auth in sim.auths.values() if auth.smartlock_id in lock_ids]
+    return [auth_payload(auth) for lock_id in sorted(lock_ids) for auth in sim.auths.of_lock(lock_id)]
 
 
 @get("/smartlock/auth")
@@ -208,7 +208,7 @@ async def create_auth(request: Req, smartlock_id: FromPath[int]) -> None:
         raise SimError(400, "Bad parameter: code is required for keypad codes")
     check_code(body.code)
     window = merge_window({}, window_of(body))
-    check_conflicts(lock, list(sim.auths.values()), body.code)
+    check_conflicts(lock, sim.auths.of_lock(lock.smartlock_id), body.code)
     auth = sim.new_auth(lock, name, body.code, window)
     auth.enabled = True if body.enabled is None else body.enabled
     auth.remote_allowed = bool(body.remote_allowed)
@@ -224,7 +224,7 @@ async def update_auth(request: Req, smartlock_id: FromPath[int], auth_id: FromPa
     name, window = check_name(body.name), window_of(body)
     if body.code is not None:
         check_code(body.code)
-        check_conflicts(lock, list(sim.auths.values()), body.code, exclude=auth.id)
+        check_conflicts(lock, sim.auths.of_lock(lock.smartlock_id), body.code, exclude=auth.id)
         auth.code = body.code
     auth.name = name
     auth.window = merge_window(auth.window, window)

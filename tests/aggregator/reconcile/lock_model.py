@@ -35,7 +35,8 @@ class ModelLock:
 
     def _note(self, note: Link | Forget | External, codes: dict[uuid.UUID, Wanted]) -> None:
         if isinstance(note, Link):
-            codes[note.access_code_id] = replace(codes[note.access_code_id], provider_code_id=note.provider_code_id)
+            linked = replace(codes[note.access_code_id], provider_code_id=note.provider_code_id, sent=())
+            codes[note.access_code_id] = linked
         elif isinstance(note, Forget) or (note.adopted and note.change == "removed"):
             codes.pop(note.access_code_id, None)
         elif note.adopted:  # the lock's version becomes the wanted one
@@ -57,4 +58,4 @@ class ModelLock:
         provider_code_id = operation.provider_code_id if isinstance(operation, Update) else created
         self.codes[provider_code_id] = observed(provider_code_id, operation.spec, self.terms.name_length)
         code = codes[operation.access_code_id]
-        codes[code.id] = replace(code, provider_code_id=provider_code_id, applied=applied_from(operation.spec))
+        codes[code.id] = replace(code, provider_code_id=provider_code_id, applied=applied_from(operation.spec), sent=())

@@ -287,3 +287,39 @@ async def test_a_run_killed_after_the_vendor_call_loses_nothing_and_duplicates_n
     await asyncio.sleep(1.1)  # the dead run's lease lapses; the sweep (here: a person) comes next
     await reconcile_every_lock(book, {"Front door": doors["Front door"]})
     await converge(book, within=5)
+
+
+async def test_a_code_whose_creation_was_never_recorded_leaves_the_lock_after_a_rename_and_a_delete(
+    client: httpx.AsyncClient, nuki: NukiSandbox, doors: dict[str, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+):
+    """The run dies right after Nuki took the code; before any run recovers, the code is renamed and deleted. The
+    lock holds the old name, yet the recovering run knows it for the gateway's (it wrote the spec down before the
+    call) and takes it off, instead of leaving it there as somebody else's code.
+    """
+    real_report, killed = outcomes.report, asyncio.Event()
+
+    async def die_after_creating(journal: Any, codes: Any, done: Done) -> None:
+        if isinstance(done.operation, Create) and not killed.is_set():
+            killed.set()
+            raise WorkerKilled
+        await real_report(journal, codes, done)
+
+    async def keep_lease(*args: Any) -> None:
+        """A killed process gives nothing back: its lease lapses."""
+
+    monkeypatch.setattr(tasks, "LEASE", timedelta(seconds=1))
+    monkeypatch.setattr(outcomes, "report", die_after_creating)
+    monkeypatch.setattr(tasks.reconciles, "drop_lease", keep_lease)
+    book = Book(client, nuki.headers, nuki.sim)
+    code_id = await book.create(doors["Front door"], "Guest at dawn")
+    await asyncio.wait_for(killed.wait(), 5)
+    await book.change(code_id, name="Guest at dusk")
+    await book.delete(code_id)
+
+    await asyncio.sleep(1.1)
+    await reconcile_every_lock(book, {"Front door": doors["Front door"]})
+    await converge(book, within=5)
+    unmanaged = await client.get(
+        f"/v1/devices/{doors['Front door']['id']}/unmanaged_access_codes", headers=nuki.headers
+    )
+    assert [code["name"] for code in unmanaged.json()["data"]] == []

@@ -12,7 +12,7 @@ import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aggregator.reconcile.model import Delete, Terms, Wanted
+from aggregator.reconcile.model import Delete, Terms, Update, Wanted
 from aggregator.reconcile.plan import ON, applied_from, placement, plan, target
 from schemas.providers import ObservedAccessCode
 from tests.aggregator.reconcile.lock_model import ModelLock, observed
@@ -52,7 +52,19 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Wanted], dict[str, ObservedAccessCo
             native_scheduling=draw(st.booleans()),
         )
         state = draw(
-            st.sampled_from(["new", "set", "changed_since", "modified_on_lock", "removed_on_lock", "unrecorded"])
+            st.sampled_from(
+                [
+                    "new",
+                    "set",
+                    "changed_since",
+                    "modified_on_lock",
+                    "removed_on_lock",
+                    "unrecorded",
+                    "unrecorded_then_changed",
+                    "update_unrecorded",
+                    "update_unrecorded_then_reverted",
+                ]
+            )
         )
         wanted.append(_place(code, state, lock, terms, next(pins)))
     for index in range(draw(st.integers(0, 3))):
@@ -67,10 +79,17 @@ def _place(code: Wanted, state: str, lock: dict[str, ObservedAccessCode], terms:
         return code
     provider_code_id = f"vendor-{code.id.int}"
     spec = target(code, terms)
-    if state == "unrecorded":  # created on the lock, but the worker died before it kept the vendor id
+    if state.startswith("unrecorded"):  # created on the lock, but the worker died before it kept the vendor id
         lock[provider_code_id] = observed(provider_code_id, spec, terms.name_length)
-        return code
+        if state == "unrecorded_then_changed":  # ... and the code was changed through the API since
+            return replace(code, sent=(applied_from(spec),), name="Renamed guest", code=spare_pin)
+        return replace(code, sent=(applied_from(spec),))
     code = replace(code, provider_code_id=provider_code_id, applied=applied_from(spec))
+    if state.startswith("update_unrecorded"):  # an update reached the lock, the worker died before recording it
+        sent = target(replace(code, name="Renamed guest"), terms)
+        lock[provider_code_id] = observed(provider_code_id, sent, terms.name_length)
+        code = replace(code, sent=(applied_from(sent),))
+        return code if state.endswith("reverted") else replace(code, name="Renamed guest")
     if state == "removed_on_lock":
         return code
     seen = observed(provider_code_id, spec, terms.name_length)
@@ -120,6 +139,33 @@ def test_unmanaged_codes_are_never_removed_and_revoked_ones_always_are(scenario)
         if code.revoked and seen is not None:
             assert seen.provider_code_id in deleted
     assert {seen.provider_code_id for seen in result.unmanaged} >= {key for key in codes if key.startswith("unmanaged")}
+
+
+def test_a_code_sent_by_a_run_that_died_is_recognised_after_it_was_renamed_and_revoked() -> None:
+    terms = Terms(native_windows=True, name_length=20)
+    sent = Wanted(uuid.UUID(int=1), "Guest 0", "345678")
+    on_lock = observed("auth-1", target(sent, terms), terms.name_length)
+    owner = ObservedAccessCode(provider_code_id="auth-2", name="Owner", code="345678")
+    revoked = replace(sent, name="Guest 0 renamed", revoked=True, sent=(applied_from(target(sent, terms)),))
+
+    result = plan([revoked], [owner, on_lock], NOW, terms)
+    assert [(type(op).__name__, op.provider_code_id) for op in result.operations] == [("Delete", "auth-1")]
+    assert [seen.provider_code_id for seen in result.unmanaged] == ["auth-2"]
+    forgotten = plan([replace(revoked, sent=())], [owner, on_lock], NOW, terms)
+    assert forgotten.operations == [] and {s.provider_code_id for s in forgotten.unmanaged} == {"auth-1", "auth-2"}
+
+
+def test_an_update_sent_by_a_run_that_died_is_not_taken_for_an_outside_change() -> None:
+    terms = Terms(native_windows=True)
+    code = Wanted(uuid.UUID(int=1), "Guest", "345678", provider_code_id="auth-1", allow_external_modification=True)
+    code = replace(code, applied=applied_from(target(code, terms)))
+    renamed = target(replace(code, name="Guest renamed"), terms)
+    lock = [observed("auth-1", renamed, None)]
+    reverted = replace(code, sent=(applied_from(renamed),))  # renamed, sent, died; then renamed back through the API
+
+    [update] = plan([reverted], lock, NOW, terms).operations
+    assert isinstance(update, Update) and update.spec.name == "Guest"
+    assert plan([replace(reverted, sent=())], lock, NOW, terms).operations == []  # without the record: adopted
 
 
 def test_removals_come_first_then_updates_then_creations() -> None:
