@@ -101,7 +101,7 @@ async def _changing(ctx: RequestContext, device: Device) -> AsyncIterator[None]:
     try:
         async with ctx.db.transaction():
             yield
-            generation = await reconciles.want(ctx.db, device.id, ctx.workspace_id)
+            generation = await reconciles.want(ctx.db, device.id, ctx.workspace_id, ctx.now)
     except Exception as exc:
         if is_unique_violation(exc):
             raise ApiError(errors.DUPLICATE_CODE_ON_DEVICE, f"{device.name} has another code with this PIN.") from exc

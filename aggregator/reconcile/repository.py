@@ -38,15 +38,21 @@ async def ensure(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) ->
     )
 
 
-async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID) -> int:
-    """Something changed for the lock: a reconcile that started before this must run again. The new generation."""
+async def want(db: Database, device_id: uuid.UUID, workspace_id: uuid.UUID, at: datetime) -> int:
+    """Something changed for the lock: a reconcile that started before this must run again. The new generation.
+    The lock drifts from `at` (unless it did already) until a run finds it holding what is wanted: support staff see
+    a change the worker has not carried out yet, even while no worker runs.
+    """
     row = await db.fetch_one(
-        "INSERT INTO device_reconciles (id, device_id, workspace_id, wanted_generation, done_generation, failures) "
-        "VALUES (?, ?, ?, 1, 0, 0) ON CONFLICT (device_id) DO UPDATE "
-        "SET wanted_generation = device_reconciles.wanted_generation + 1 RETURNING wanted_generation",
+        "INSERT INTO device_reconciles "
+        "(id, device_id, workspace_id, wanted_generation, done_generation, failures, drift_since) "
+        "VALUES (?, ?, ?, 1, 0, 0, ?) ON CONFLICT (device_id) DO UPDATE "
+        "SET wanted_generation = device_reconciles.wanted_generation + 1, "
+        "drift_since = COALESCE(device_reconciles.drift_since, excluded.drift_since) RETURNING wanted_generation",
         device_id,
         device_id,
         workspace_id,
+        at,
     )
     return int(row[0]) if row else 0
 

@@ -102,12 +102,21 @@ async def _remember(
 ) -> RunResult:
     managed = [record for record in codes.values() if record.code.is_managed]
     after = plan([record.wanted() for record in managed], lock, journal.now, terms)
-    pending = [mutation.created_at for record in managed for mutation in record.code.pending_mutations]
     waiting = [seen for seen in lock if seen.is_pending]
     troubled = any(record.code.errors for record in managed)
     in_sync = after.in_sync and not waiting and not troubled and stopped_by is None
     await reconciles.record_observation(
         ctx.db, journal.device_id, observed=lock, at=journal.now, in_sync=in_sync, next_change_at=after.next_change_at
     )
-    waiting_since = min(pending, default=journal.now) if waiting else None
+    waiting_since = _waiting_since(codes, after.matched, journal.now) if waiting else None
     return RunResult(in_sync, after.next_change_at, waiting_since, stopped_by, Known(lock, journal.now))
+
+
+def _waiting_since(
+    codes: dict[uuid.UUID, codes_repository.CodeRecord], matched: dict[uuid.UUID, ObservedAccessCode], now: datetime
+) -> datetime:
+    """Since when the lock has had changes the vendor holds back (a code changes state, and so `updated_at`, when
+    its change is sent): the longer it waits, the less often the gateway looks (an offline lock is not polled).
+    """
+    changed = [codes[code_id].code.updated_at for code_id, seen in matched.items() if seen.is_pending]
+    return min(changed, default=now)

@@ -96,8 +96,9 @@ async def workspace_drift(
     page: list[DeviceDrift] = []
     for state in rows[:limit]:
         stored = await devices.stored_device(db, state.device_id)
-        if stored is not None:
-            page.append(await drift_of(db, stored, manifest_of, now))
+        drift = await drift_of(db, stored, manifest_of, now) if stored is not None else None
+        if drift is not None and not drift.in_sync:  # a change that leaves the lock as it is: nothing to show
+            page.append(drift)
     last = rows[limit - 1] if len(rows) > limit else None
     next_cursor = _encode(last.drift_since, last.device_id) if last and last.drift_since else None
     return Page(data=page, next_cursor=next_cursor)

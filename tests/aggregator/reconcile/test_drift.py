@@ -166,3 +166,21 @@ async def test_the_workspace_list_is_longest_drifting_first_page_by_page(world: 
     for door in (BACK, GARDEN, FRONT):
         await api.until_in_sync(world.door(door))
     assert await api.drifting() == {"data": [], "next_cursor": None}
+
+
+async def test_a_change_the_worker_has_not_carried_out_yet_is_drift_at_once(world: World, worker: Worker) -> None:
+    api = world.api
+    worker.paused = True  # no worker has got to the lock: the stored view of it is all there is
+    before = datetime.now(UTC)
+    made = await api.make(device_id=world.door(FRONT), name="Guest at dawn", code="345678")
+
+    listed = (await api.drifting())["data"]
+    assert [lock["device_name"] for lock in listed] == [FRONT]
+    assert datetime.fromisoformat(listed[0]["drift_since"]) >= before.replace(microsecond=0)
+    [item] = listed[0]["items"]
+    assert (item["reason"], item["access_code_id"]) == ("missing_on_device", made["id"])
+
+    worker.paused = False
+    await api.reconcile(world.door(FRONT))
+    await api.until_in_sync(world.door(FRONT))
+    assert (await api.drifting())["data"] == []

@@ -3,6 +3,7 @@ at its window's end, loaded ahead of its start (native windows) or deferred, eac
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -134,3 +135,30 @@ async def test_a_code_far_ahead_is_deferred_off_the_lock(client: Client, tenant:
     await client.post(f"/v1/devices/{front['id']}/reconcile", headers=tenant.headers)
     drift = (await client.get(f"/v1/devices/{front['id']}/drift?refresh=true", headers=tenant.headers)).json()
     assert drift["in_sync"] is True and lock_codes(nuki.sim, "Front door") == {}
+
+
+async def test_an_offline_lock_is_looked_at_less_and_less_often(
+    client: Client, tenant: Tenant, nuki: NukiSandbox, monkeypatch: pytest.MonkeyPatch
+):
+    """Nuki holds the code until the lock is back: the gateway looks again, each time after about half of how long
+    it has waited so far (never sooner than `FIRST_LOOK`), instead of reading an offline lock every few seconds.
+    """
+    from aggregator.reconcile import tasks
+
+    monkeypatch.setattr(tasks, "FIRST_LOOK", timedelta(milliseconds=20))
+    delays: list[float] = []
+    schedule = tasks.reconcile_at
+
+    async def noted(jobs: Any, device: Any, at: datetime) -> None:
+        delays.append((at - datetime.now(UTC)).total_seconds())
+        await schedule(jobs, device, at)
+
+    monkeypatch.setattr(tasks, "reconcile_at", noted)
+    garden = await door(nuki, "Garden gate")
+    made = await make(client, tenant, device_id=garden["id"], name="Gardener", code="345678")
+    await until(lambda: len(delays) >= 4)
+
+    assert delays[0] < 0.1
+    assert all(later >= earlier - 0.01 for earlier, later in itertools.pairwise(delays)), delays
+    assert delays[3] > 10 * delays[0], delays
+    assert (await client.get(f"/v1/access_codes/{made['id']}", headers=tenant.headers)).json()["status"] == "setting"
