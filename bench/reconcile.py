@@ -15,7 +15,7 @@ table, not in the exit status.
 
 The defaults keep the run rate-bound: 10 accounts (no more than the in-process backend's 10 job slots, so every
 account can be served at once) at 20 calls/s each is 200 calls/s, which one process on 2 cores keeps up with at
-1,000 locks. At 10,000 it is CPU-bound, mostly in the simulated Nuki (each call scans every account's codes).
+1,000 and at 10,000 locks.
 
     python bench/reconcile.py [--locks 1000] [--accounts 10] [--latency-ms 20] [--rate 20] [--changes 3]
 """

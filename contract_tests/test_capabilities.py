@@ -14,7 +14,7 @@ from providers.base import Provider
 from providers.errors import CapabilityNotSupported
 from providers.manifest import Capability
 from providers.testing import ProviderUnderTest
-from schemas.providers import AccessCodeSpec, ActionKind, ProviderDevice
+from schemas.providers import AccessCodeSpec, ActionKind, OfflineCodeSpec, ProviderDevice
 
 Call = Callable[[Provider, ProviderDevice, AccessCodeSpec], Awaitable[object]]
 
@@ -40,7 +40,9 @@ OPERATIONS: dict[str, tuple[tuple[Capability, ...], Call]] = {
     ),
     "create_offline_access_code": (
         (Capability.PROGRAM_OFFLINE_ACCESS_CODES,),
-        lambda a, d, s: a.create_offline_access_code(d, s),
+        lambda a, d, s: a.create_offline_access_code(
+            d, OfflineCodeSpec(name=s.name, starts_at=s.starts_at, ends_at=s.ends_at)
+        ),
     ),
 }
 """Each operation with the flags it needs, in the order they are checked."""

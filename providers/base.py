@@ -26,6 +26,7 @@ from schemas.providers import (
     ActionReceipt,
     ObservedAccessCode,
     OfflineAccessCode,
+    OfflineCodeSpec,
     ProviderDevice,
     ProviderEvent,
     WebhookResult,
@@ -178,7 +179,8 @@ class Provider(ABC):
         await self._guard(self._delete_access_code(device, provider_code_id))
 
     @final
-    async def create_offline_access_code(self, device: ProviderDevice, spec: AccessCodeSpec) -> OfflineAccessCode:
+    async def create_offline_access_code(self, device: ProviderDevice, spec: OfflineCodeSpec) -> OfflineAccessCode:
+        """The vendor computes a PIN for the window (which one of the device's time frame options takes)."""
         _require(device, Capability.PROGRAM_OFFLINE_ACCESS_CODES)
         return await self._guard(self._create_offline_access_code(device, spec))
 
@@ -223,7 +225,7 @@ class Provider(ABC):
     async def _delete_access_code(self, device: ProviderDevice, provider_code_id: str) -> None:
         raise CapabilityNotSupported(Capability.PROGRAM_ONLINE_ACCESS_CODES.value)
 
-    async def _create_offline_access_code(self, device: ProviderDevice, spec: AccessCodeSpec) -> OfflineAccessCode:
+    async def _create_offline_access_code(self, device: ProviderDevice, spec: OfflineCodeSpec) -> OfflineAccessCode:
         raise CapabilityNotSupported(Capability.PROGRAM_OFFLINE_ACCESS_CODES.value)
 
     async def _fetch_events(self, since: datetime) -> list[ProviderEvent]:

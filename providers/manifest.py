@@ -68,6 +68,10 @@ class ProviderManifest:
     """How fast the gateway calls the vendor for one account (a token bucket shared by every process)."""
     request_burst: int = 10
     webhooks: WebhookTrust = WebhookTrust.NONE
+    webhook_answer: str | None = None
+    """The exact body the vendor wants back from a callback (`success` for TTLock); None: the gateway's JSON receipt."""
+    offline_codes_removable: bool = False
+    """A device that takes online codes can also have an offline code taken off remotely (else it lapses)."""
 
     def model(self, name: str) -> DeviceModel:
         for model in self.models:

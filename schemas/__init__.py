@@ -35,6 +35,7 @@ from schemas.devices import (
     DeviceCapabilities,
     DeviceProperties,
     DeviceUpdate,
+    TimeFrameOption,
 )
 from schemas.events import Event, EventMethod, EventSource, EventType
 from schemas.health import ComponentHealth, Health, HealthStatus, JobsHealth
@@ -91,6 +92,7 @@ __all__ = (
     "RequestStruct",
     "ResourceIssue",
     "Scope",
+    "TimeFrameOption",
     "WireStruct",
     "Workspace",
 )

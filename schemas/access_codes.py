@@ -97,7 +97,12 @@ class AccessCodeCreate(RequestStruct):
     allow_external_modification: bool = False
     """Changes made in the vendor's app are adopted (with a warning) instead of undone."""
     is_offline_access_code: bool = False
+    """The vendor computes the PIN (leave `code` out) for a window the device's `offline_time_frame_options` take;
+    it works without the lock being reached. No window: a permanent code, where the device issues those."""
     is_one_time_use: bool = False
+    max_time_rounding: Literal["1h", "1hour", "1d", "1day"] | None = None
+    """Offline codes: the window may be widened by up to an hour (`1h`) or a day (`1d`) at each edge to one the
+    device's options take; the code's actual window is in the answer. Without it, such a window is a 422."""
     prefer_native_scheduling: bool = True
     """Load a time-bound code onto the lock ahead of its start where the lock enforces windows itself."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -40,6 +41,31 @@ class DeviceCapabilities(WireStruct):
     can_list_access_codes: bool = False
 
 
+class TimeFrameOption(WireStruct):
+    """One kind of offline code the device can issue, and the windows it takes (Seam's time frame options).
+
+    A window fits when its length is within `min_duration`..`max_duration`, both its edges fall on whole
+    `granularity` steps in `time_zone` (1 h: on the hour), and, with `matching_start_end_time`, it starts and ends at
+    the same time of day. No bounds at all: a permanent code (no window). Durations are ISO 8601 (`PT1H`, `P29D`).
+    """
+
+    display_name: str
+    min_duration: timedelta | None = None
+    max_duration: timedelta | None = None
+    granularity: timedelta = timedelta(hours=1)
+    matching_start_end_time: bool = False
+    is_one_time_use: bool = False
+    """The code opens the lock once (its window is then exactly `max_duration` from its start)."""
+    must_be_used_within: timedelta | None = None
+    """A code left unused this long after its start stops working."""
+    time_zone: str | None = None
+    """Where the edges are placed (the device's zone); null: UTC."""
+
+    @property
+    def is_permanent(self) -> bool:
+        return self.min_duration is None and self.max_duration is None and not self.is_one_time_use
+
+
 class CodeConstraints(WireStruct):
     """Rules a PIN must satisfy on this device; `rules` use Seam's constraint names (`no_zeros`, ...)."""
 
@@ -47,6 +73,8 @@ class CodeConstraints(WireStruct):
     max_active_codes: int | None = None
     rules: list[str] = msgspec.field(default_factory=list)
     max_name_length: int | None = None
+    offline_time_frame_options: list[TimeFrameOption] = msgspec.field(default_factory=list)
+    """The offline codes the device can issue (empty where it issues none)."""
 
 
 class Device(WireStruct):

@@ -18,6 +18,8 @@ class EventType(enum.StrEnum):
     ACCESS_CODE_DELETED = "access_code.deleted"
     ACCESS_CODE_SCHEDULED_ON_DEVICE = "access_code.scheduled_on_device"
     ACCESS_CODE_SET_ON_DEVICE = "access_code.set_on_device"
+    ACCESS_CODE_ISSUED = "access_code.issued"
+    """An offline code was computed by the vendor: it works within its window without the lock being reached."""
     ACCESS_CODE_REMOVED_FROM_DEVICE = "access_code.removed_from_device"
     ACCESS_CODE_FAILED_TO_SET_ON_DEVICE = "access_code.failed_to_set_on_device"
     ACCESS_CODE_FAILED_TO_REMOVE_FROM_DEVICE = "access_code.failed_to_remove_from_device"

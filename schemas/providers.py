@@ -67,6 +67,17 @@ class AccessCodeSpec(WireStruct):
     is_one_time_use: bool = False
 
 
+class OfflineCodeSpec(WireStruct):
+    """An offline code the gateway asks the vendor to compute (it picks the PIN): a window one of the device's time
+    frame options takes as it is, or none for a permanent code.
+    """
+
+    name: str
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    is_one_time_use: bool = False
+
+
 class ObservedAccessCode(WireStruct):
     """A PIN found on a device. `code` is null where the vendor never reveals PINs (Matter)."""
 

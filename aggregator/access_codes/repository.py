@@ -57,6 +57,7 @@ class CodeRecord:
             native_scheduling=self.native_scheduling,
             rejected=self.rejected_spec,
             sent=self.sent,
+            offline=code.is_offline_access_code,
         )
 
 
@@ -91,6 +92,10 @@ async def save_progress(db: Database, record: CodeRecord) -> None:
 async def save_sent(db: Database, record: CodeRecord) -> None:
     """Before a vendor call: the specs in flight, and nothing else."""
     await _update(db, record, "sent")
+
+
+async def save_warnings(db: Database, record: CodeRecord) -> None:
+    await _update(db, record, "warnings")
 
 
 async def save_wanted(db: Database, record: CodeRecord) -> None:

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from aggregator.access_codes import repository, validation
+from aggregator.access_codes import issuing, repository, validation
 from aggregator.access_codes.repository import CodeRecord
 from aggregator.access_codes.views import adopted, audit_view, changed, new_record, revoked
 from aggregator.audit import service as audit
@@ -29,6 +29,8 @@ async def create_code(ctx: RequestContext, data: AccessCodeCreate) -> AccessCode
     device = found(await devices.get_device(ctx.db, ctx.workspace_id, data.device_id), errors.DEVICE_NOT_FOUND)
     validation.check_capabilities(device, offline=data.is_offline_access_code, one_time=data.is_one_time_use)
     validation.check_window(data.starts_at, data.ends_at, ctx.now)
+    if data.is_offline_access_code:
+        return await _issue_offline(ctx, device, data)
     terms = terms_for(device, ctx.vendors.provider(device.provider).manifest)
     async with _changing(ctx, device):
         taken = await repository.pins_on_device(ctx.db, device.id)
@@ -39,10 +41,22 @@ async def create_code(ctx: RequestContext, data: AccessCodeCreate) -> AccessCode
     return record.code
 
 
+async def _issue_offline(ctx: RequestContext, device: Device, data: AccessCodeCreate) -> AccessCode:
+    """The vendor computes the PIN now (outside any transaction); the code is kept and announced as issued."""
+    record = await issuing.issue(ctx, device, data, issuing.fitted_window(device, data, ctx.now))
+    async with _changing(ctx, device):
+        await repository.insert_code(ctx.db, record)
+        await _announce(ctx, device, record, "access_code.created", EventType.ACCESS_CODE_CREATED, before=None)
+        await _announce(ctx, device, record, "access_code.issued", EventType.ACCESS_CODE_ISSUED, before=None)
+    return record.code
+
+
 async def update_code(ctx: RequestContext, code_id: uuid.UUID | None, data: AccessCodeUpdate) -> AccessCode:
     record, device = await _managed(ctx, code_id)
     if record.revoked_at is not None:
         raise ApiError(errors.VALIDATION_ERROR, "The code is being deleted; create a new one instead.")
+    if record.code.is_offline_access_code:
+        validation.check_offline_change(data)
     terms = terms_for(device, ctx.vendors.provider(device.provider).manifest)
     async with _changing(ctx, device):
         taken = await repository.pins_on_device(ctx.db, device.id, except_id=record.code.id)
@@ -60,9 +74,13 @@ async def delete_code(ctx: RequestContext, code_id: uuid.UUID | None) -> AccessC
     record, device = await _managed(ctx, code_id)
     if record.revoked_at is not None:
         return record.code
+    terms = terms_for(device, ctx.vendors.provider(device.provider).manifest)
     async with _changing(ctx, device):
-        gone = revoked(record, ctx.now)
+        removable = not record.code.is_offline_access_code or terms.offline_removable
+        gone = revoked(record, ctx.now, removable=removable)
         await repository.save_wanted(ctx.db, gone)
+        if not removable:
+            await repository.save_warnings(ctx.db, gone)
         await _announce(ctx, device, gone, "access_code.deleted", EventType.ACCESS_CODE_DELETED, before=record)
     return gone.code
 

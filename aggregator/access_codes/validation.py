@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
+import msgspec
+
 from aggregator.http import errors
 from aggregator.http.errors import ApiError
 from providers import code_rules
-from schemas import Device
+from schemas import AccessCodeUpdate, Device
 
 
 def check_capabilities(device: Device, *, offline: bool, one_time: bool) -> None:
@@ -22,6 +24,14 @@ def check_capabilities(device: Device, *, offline: bool, one_time: bool) -> None
     if one_time and not offline:
         detail = f"{device.name} cannot limit an online code to one use (is_one_time_use needs an offline code)."
         raise ApiError(errors.CAPABILITY_NOT_SUPPORTED, detail)
+
+
+def check_offline_change(data: AccessCodeUpdate) -> None:
+    """An offline code was computed for its PIN and window: only the gateway's name for it can change."""
+    fixed = [name for name in ("code", "starts_at", "ends_at", "type") if getattr(data, name) is not msgspec.UNSET]
+    if fixed:
+        message = f"An offline code's {', '.join(fixed)} cannot change; delete it and issue a new one."
+        raise ApiError(errors.OFFLINE_CODE_IMMUTABLE, message, field_errors=[{"field": fixed[0], "message": message}])
 
 
 def check_window(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> None:

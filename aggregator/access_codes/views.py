@@ -24,9 +24,11 @@ from schemas import (
     Device,
     MutationCode,
     PendingMutation,
+    ResourceIssue,
 )
 
 DEFAULT_NAME = "Access code"
+STILL_VALID = "offline_code_still_valid"
 _REFUSALS = {
     "failed_to_set_on_device",
     "code_constraint_violated",
@@ -87,10 +89,18 @@ def changed(record: CodeRecord, data: AccessCodeUpdate, now: datetime, terms: Te
     return with_state(replace(record, code=code, rejected_spec=None), now, terms, keep_status=True)
 
 
-def revoked(record: CodeRecord, now: datetime) -> CodeRecord:
+def revoked(record: CodeRecord, now: datetime, *, removable: bool = True) -> CodeRecord:
+    """Deleted through the API: `removing` until off the lock; an offline code that cannot be taken off remotely
+    says so (it works on until its window ends, then it is gone).
+    """
     deleting = PendingMutation(mutation_code=MutationCode.DELETING, created_at=now)
+    warnings = record.code.warnings
+    if not removable:
+        until = f"until {record.code.ends_at.isoformat()}" if record.code.ends_at else "for good"
+        message = f"The vendor cannot take an offline code off the lock remotely: this code keeps working {until}."
+        warnings = [*warnings, ResourceIssue(error_code=STILL_VALID, message=message, created_at=now)]
     code = msgspec.structs.replace(
-        record.code, status=AccessCodeStatus.REMOVING, pending_mutations=[deleting], updated_at=now
+        record.code, status=AccessCodeStatus.REMOVING, pending_mutations=[deleting], warnings=warnings, updated_at=now
     )
     return replace(record, code=code, revoked_at=now)
 

@@ -99,6 +99,19 @@ CAPABILITY_NOT_SUPPORTED = _code(
 CODE_CONSTRAINT_VIOLATED = _code(
     "code_constraint_violated", 422, "Code not allowed", "The PIN breaks one of the device's code_constraints rules."
 )
+TIME_FRAME_NOT_SUPPORTED = _code(
+    "time_frame_not_supported",
+    422,
+    "Window not possible",
+    "The device's offline codes cannot have this window; the detail says which windows would fit, and "
+    "`max_time_rounding` (`1h` or `1d`) lets the gateway widen it to the nearest one.",
+)
+OFFLINE_CODE_IMMUTABLE = _code(
+    "offline_code_immutable",
+    422,
+    "Offline code cannot change",
+    "The vendor computed this offline code for its window; only its name can change. Issue a new one instead.",
+)
 PROVIDER_REJECTED = _code(
     "provider_rejected", 422, "Refused by the vendor", "The vendor refused the request; the detail has its reason."
 )

@@ -40,6 +40,8 @@ class Wanted:
     """The fingerprint of a spec the vendor refused for good: not sent again until the code changes."""
     sent: tuple[Applied, ...] = ()
     """Specs sent to the vendor whose outcome was never recorded (the run died): the lock may hold any of them."""
+    offline: bool = False
+    """Issued by the vendor's algorithm for its window: never created or changed on the lock by the gateway."""
 
     def spec(self) -> AccessCodeSpec:
         return AccessCodeSpec(name=self.name, code=self.code, starts_at=self.starts_at, ends_at=self.ends_at)
@@ -57,6 +59,10 @@ class Terms:
     """Without native windows: how long before its start a code is put on the lock (it then works early)."""
     name_length: int | None = None
     """Names longer than this are cut by the vendor: compare only what the lock can hold."""
+    lists_codes: bool = True
+    """The vendor lists the lock's codes (otherwise the gateway knows only what it put there itself)."""
+    offline_removable: bool = False
+    """The vendor can take an offline code off the lock remotely (else it works until its window ends)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,7 @@ def plan(wanted: Sequence[Wanted], observed: Sequence[ObservedAccessCode], now: 
     claimed = {seen.provider_code_id for seen in result.matched.values()}
     result.unmanaged = [seen for seen in observed if seen.provider_code_id not in claimed]
     result.operations.sort(key=lambda operation: _ORDER[type(operation)])
-    edges = [edge for code in wanted if not code.revoked for edge in _edges(code, terms) if edge > now]
+    edges = [edge for code in wanted if not code.revoked or code.offline for edge in _edges(code, terms) if edge > now]
     result.next_change_at = min(edges, default=None)
     return result
 
@@ -52,7 +52,7 @@ def match(
     found = {code.id: by_id[code.provider_code_id] for code in wanted if code.provider_code_id in by_id}
     taken = {seen.provider_code_id for seen in found.values()}
     for code in wanted:
-        if code.id in found or code.provider_code_id is not None:
+        if code.id in found or code.provider_code_id is not None or code.offline:
             continue
         strict = code.revoked or placement(code, now, terms) != ON
         shapes = {(code.code, lock_name(code.name, terms))} | {(s.code, lock_name(s.name, terms)) for s in code.sent}
@@ -69,6 +69,9 @@ def match(
 
 
 def _plan_code(code: Wanted, seen: ObservedAccessCode | None, now: datetime, terms: Terms, result: Plan) -> None:
+    if code.offline:
+        _plan_offline(code, seen, now, terms, result)
+        return
     if seen is not None and seen.provider_code_id != code.provider_code_id:
         result.notes.append(Link(code.id, seen.provider_code_id))
     where = placement(code, now, terms)
@@ -104,6 +107,22 @@ def _plan_missing(code: Wanted, terms: Terms, result: Plan) -> None:
         result.operations.append(Create(code.id, spec))
 
 
+def _plan_offline(code: Wanted, seen: ObservedAccessCode | None, now: datetime, terms: Terms, result: Plan) -> None:
+    """An offline code is the vendor's to compute: never created or changed. Revoked, it leaves the lock where the
+    vendor can take it off; where it cannot, it works on until its window ends, and is forgotten then.
+    """
+    if not code.revoked:
+        return
+    if seen is not None and terms.offline_removable:
+        result.operations.append(Delete(seen.provider_code_id, code.id, "revoked"))
+    elif (seen is None and terms.lists_codes) or lapsed(code, now):
+        result.notes.append(Forget(code.id))
+
+
+def lapsed(code: Wanted, now: datetime) -> bool:
+    return code.ends_at is not None and now >= code.ends_at
+
+
 def native(code: Wanted, terms: Terms) -> bool:
     """Whether the lock itself enforces this code's window."""
     return terms.native_windows and code.native_scheduling and (code.starts_at or code.ends_at) is not None
@@ -125,6 +144,8 @@ def placement(code: Wanted, now: datetime, terms: Terms) -> str:
 
 
 def _edges(code: Wanted, terms: Terms) -> list[datetime]:
+    if code.offline:
+        return [edge for edge in (code.starts_at, code.ends_at) if edge is not None]
     edges = [edge for edge in (load_at(code, terms), code.ends_at) if edge is not None]
     if code.starts_at is not None and native(code, terms):
         edges.append(code.starts_at)  # the code turns from scheduled to set

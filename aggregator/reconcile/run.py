@@ -53,6 +53,8 @@ def terms_for(device: Device, manifest: ProviderManifest) -> Terms:
         native_windows=device.capabilities.can_program_time_bound_codes_natively,
         preload=manifest.native_schedule_lead or timedelta(0),
         name_length=device.code_constraints.max_name_length,
+        lists_codes=device.capabilities.can_list_access_codes,
+        offline_removable=manifest.offline_codes_removable and device.capabilities.can_program_online_access_codes,
     )
 
 

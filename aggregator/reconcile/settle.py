@@ -64,12 +64,16 @@ async def _settle(journal: Journal, record: CodeRecord, seen: ObservedAccessCode
 def _in_place(record: CodeRecord, seen: ObservedAccessCode | None, journal: Journal, terms: Terms) -> bool:
     """Whether the lock holds exactly what it should of this code (or rightly nothing)."""
     wanted = record.wanted()
+    if wanted.offline and not wanted.revoked:
+        return True
     if wanted.revoked or placement(wanted, journal.now, terms) != ON:
         return seen is None
     return seen is not None and not differences(wanted, seen, terms) and not seen.is_pending
 
 
 async def _announce(journal: Journal, before: AccessCode, after: AccessCode, where: str) -> None:
+    if after.is_offline_access_code:
+        return  # never on the lock: its life is its window (and `access_code.issued` when it was computed)
     if after.status is AccessCodeStatus.SET and before.status is not AccessCodeStatus.SET:
         await journal.event(EventType.ACCESS_CODE_SET_ON_DEVICE, after.id)
     if after.is_scheduled_on_device and not before.is_scheduled_on_device:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aggregator.reconcile.model import Terms, Wanted
-from aggregator.reconcile.plan import AFTER, BEFORE, differences, load_at, native, placement, target
+from aggregator.reconcile.plan import AFTER, BEFORE, differences, lapsed, load_at, native, placement, target
 from schemas import AccessCodeStatus, MutationCode, PendingMutation
 from schemas.providers import ObservedAccessCode
 
@@ -43,6 +43,11 @@ def code_state(
     where = placement(code, now, terms)
     if code.revoked:
         return CodeState(AccessCodeStatus.REMOVING, False, [mutation(MutationCode.DELETING)])
+    if code.offline:  # issued, not device state: it works from its start until its end
+        started = code.starts_at is None or now >= code.starts_at
+        return CodeState(
+            AccessCodeStatus.SET if started and not lapsed(code, now) else AccessCodeStatus.UNSET, False, []
+        )
     if where == BEFORE:
         pending = [mutation(MutationCode.DEFERRING_CREATION, scheduled_at=load_at(code, terms))]
         if seen is not None:
