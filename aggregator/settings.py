@@ -54,6 +54,12 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     nuki_api_url: str = "https://api.nuki.io"
     nuki_client_id: str | None = None
     nuki_client_secret: str | None = None
+    ttlock_api_url: str = "https://euapi.ttlock.com"
+    """TTLock's cloud; accounts in mainland China use `https://cnapi.ttlock.com`."""
+    ttlock_client_id: str | None = None
+    ttlock_client_secret: str | None = None
+    igloohome_api_url: str = "https://api.igloodeveloper.co/igloohome"
+    igloohome_auth_url: str = "https://auth.igloohome.co/oauth2/token"
 
     @property
     def public_base_url(self) -> str:

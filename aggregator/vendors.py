@@ -27,8 +27,9 @@ from providers.registry import ProviderRegistry
 def provider_config(settings: Settings, slug: str, sandbox: SandboxClouds | None = None) -> ProviderConfig:
     """A provider's deployment settings: `AGGREGATOR_<SLUG>_*`, or its simulated cloud in sandbox mode."""
     if sandbox is not None and slug in sandbox.clouds:
-        cloud = sandbox.clouds[slug]
-        return ProviderConfig(sandbox.base_url(settings, slug), cloud.client_id, cloud.client_secret)
+        cloud, base_url = sandbox.clouds[slug], sandbox.base_url(settings, slug)
+        auth_url = f"{base_url}{cloud.auth_path}" if cloud.auth_path else None
+        return ProviderConfig(base_url, cloud.client_id, cloud.client_secret, auth_url=auth_url)
     return ProviderConfig(
         base_url=str(getattr(settings, f"{slug}_api_url", "")).rstrip("/"),
         client_id=getattr(settings, f"{slug}_client_id", None),

@@ -61,6 +61,8 @@ class SandboxCloud:
     redirects to (with `code` and `state`). The sandbox connects its account this way at start-up."""
     credentials: Mapping[str, str] | None = None
     """Credential providers: what `POST /v1/connected_accounts` takes for the sandbox account."""
+    auth_path: str | None = None
+    """Where on the simulated cloud its token endpoint is, for vendors whose real one is on another host."""
 
 
 class CredentialStore(Protocol):

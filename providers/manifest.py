@@ -60,6 +60,8 @@ class ProviderManifest:
     default_base_url: str = ""
     native_schedule_lead: timedelta | None = None
     """How early a time-bound code may be loaded with its native window; None: no native windows (just in time)."""
+    native_window_step: timedelta = timedelta(seconds=1)
+    """What native windows are precise to (TTLock: whole minutes): a window is narrowed to it, never widened."""
     action_timeout: timedelta = timedelta(seconds=30)
     """How long a lock or unlock may stay unconfirmed before the attempt fails."""
     exempt: dict[Capability, str] = field(default_factory=dict)
@@ -67,6 +69,8 @@ class ProviderManifest:
     requests_per_second: float = 5.0
     """How fast the gateway calls the vendor for one account (a token bucket shared by every process)."""
     request_burst: int = 10
+    says_when_to_retry: bool = True
+    """The vendor's "slow down" answer carries `Retry-After` (TTLock's errcode 30006 does not)."""
     webhooks: WebhookTrust = WebhookTrust.NONE
     webhook_answer: str | None = None
     """The exact body the vendor wants back from a callback (`success` for TTLock); None: the gateway's JSON receipt."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from providers.base import Provider, ProviderConfig, ProviderContext
@@ -67,6 +68,9 @@ class Simulated(Protocol):
 
     def webhook_sample(self, provider_device_id: str) -> WebhookSample | None:
         """A signed callback about the device, or None when the vendor sends none."""
+
+    def would_open(self, provider_device_id: str, code: str, at: datetime) -> bool:
+        """Whether `code` typed at the device's keypad at instant `at` would open it (nothing moves or is logged)."""
 
 
 @dataclass

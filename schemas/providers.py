@@ -150,3 +150,5 @@ class WebhookResult(WireStruct):
 
     events: list[ProviderEvent] = msgspec.field(default_factory=list)
     refresh_device_ids: list[str] = msgspec.field(default_factory=list)
+    refresh_account: bool = False
+    """Read the whole account again (a callback about something the devices share, such as a gateway)."""

@@ -8,7 +8,6 @@ from datetime import datetime
 
 import msgspec
 
-from aggregator.access_codes import offline
 from aggregator.access_codes.repository import CodeRecord
 from aggregator.connected_accounts import repository as accounts
 from aggregator.devices.discovery import as_provider_device
@@ -17,6 +16,7 @@ from aggregator.http.context import RequestContext
 from aggregator.http.errors import ApiError
 from aggregator.http.provider_errors import api_error
 from aggregator.ids import new_id
+from providers import time_frames as offline
 from providers.errors import ProviderError
 from schemas import AccessCode, AccessCodeCreate, AccessCodeStatus, AccessCodeType, Device, ResourceIssue
 from schemas.providers import OfflineAccessCode, OfflineCodeSpec
@@ -32,9 +32,14 @@ def fitted_window(device: Device, data: AccessCodeCreate, now: datetime) -> offl
         if getattr(data, field) is not None:
             message = f"An offline code's PIN is computed by the vendor: leave out `{field}`."
             raise ApiError(errors.VALIDATION_ERROR, message, field_errors=[{"field": field, "message": message}])
+    # a vendor that knows no zone leaves it to the device's (which PATCH /v1/devices may set)
+    options = [
+        option if option.time_zone else msgspec.structs.replace(option, time_zone=device.timezone)
+        for option in device.code_constraints.offline_time_frame_options
+    ]
     try:
         return offline.fit(
-            device.code_constraints.offline_time_frame_options,
+            options,
             starts_at=data.starts_at,
             ends_at=data.ends_at,
             one_time=data.is_one_time_use,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath
 
 from aggregator.auth import needs
@@ -29,14 +30,23 @@ class ProviderWebhookController(Controller):
         opt={PUBLIC: True},
         security=[{}],
         status_code=200,
-        responses=problems(400, 401, 404),
+        responses={
+            200: ResponseSpec(ProviderWebhookReceipt, description="The receipt (or the text the vendor wants back)."),
+            **problems(400, 401, 404),
+        },
     )
     async def receive(
         self, request: Request[Any, Any, Any], provider: FromPath[str], token: FromPath[str]
-    ) -> ProviderWebhookReceipt:
-        """The devices it names are read again from the vendor; the events it carries are recorded."""
-        body = await request.body()
-        return await service.receive(runtime_of(request.scope), provider, token, request.headers, body)
+    ) -> Response[Any]:
+        """The devices it names are read again from the vendor; the events it carries are recorded. The answer is
+        the receipt, or the exact text a vendor wants back (TTLock: `success`).
+        """
+        runtime = runtime_of(request.scope)
+        receipt = await service.receive(runtime, provider, token, request.headers, await request.body())
+        answer = runtime.vendors.provider(provider).manifest.webhook_answer
+        if answer is not None:
+            return Response(answer, media_type=MediaType.TEXT)
+        return Response(receipt)
 
     @get(
         "/v1/connected_accounts/{account_id:str}/provider_webhook",

@@ -52,6 +52,8 @@ async def receive(
     }
     recorded = await _record_events(runtime, result, found, owners, account)
     await _read_again(runtime, found, owners)
+    if result.refresh_account and account.status is ConnectedAccountStatus.ACTIVE:
+        await enqueue_sync(runtime.jobs, account.id)  # asked twice (a device named too): one job id, one sync
     return ProviderWebhookReceipt(events_recorded=recorded, devices_refreshed=len(found))
 
 

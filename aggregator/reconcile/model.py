@@ -59,6 +59,8 @@ class Terms:
     """Without native windows: how long before its start a code is put on the lock (it then works early)."""
     name_length: int | None = None
     """Names longer than this are cut by the vendor: compare only what the lock can hold."""
+    window_step: timedelta = timedelta(seconds=1)
+    """Native windows hold whole steps: a start is rounded up to one, an end down (a code never works longer)."""
     lists_codes: bool = True
     """The vendor lists the lock's codes (otherwise the gateway knows only what it put there itself)."""
     offline_removable: bool = False

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
+
+import msgspec
 
 from aggregator.reconcile.model import (
     Applied,
@@ -23,6 +25,8 @@ from aggregator.reconcile.model import (
 from schemas.providers import AccessCodeSpec, ObservedAccessCode
 
 BEFORE, ON, AFTER = "before", "on", "after"
+_ONE_SECOND = timedelta(seconds=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ORDER = {Delete: 0, Update: 1, Create: 2}
 
 
@@ -153,10 +157,23 @@ def _edges(code: Wanted, terms: Terms) -> list[datetime]:
 
 
 def target(code: Wanted, terms: Terms) -> AccessCodeSpec:
-    """What the lock should hold: with the window where the lock enforces it, without where the gateway does."""
-    if native(code, terms):
-        return code.spec()
-    return AccessCodeSpec(name=code.name, code=code.code)
+    """What the lock should hold: with the window where the lock enforces it (narrowed to the whole steps the lock
+    keeps), without where the gateway does.
+    """
+    if not native(code, terms):
+        return AccessCodeSpec(name=code.name, code=code.code)
+    spec = code.spec()
+    if terms.window_step <= _ONE_SECOND:
+        return spec
+    starts_at = _step(spec.starts_at, terms.window_step, up=True)
+    return msgspec.structs.replace(spec, starts_at=starts_at, ends_at=_step(spec.ends_at, terms.window_step, up=False))
+
+
+def _step(moment: datetime | None, step: timedelta, *, up: bool) -> datetime | None:
+    if moment is None:
+        return None
+    down = moment - (moment - _EPOCH) % step
+    return down + step if up and down != moment else down
 
 
 def lock_name(name: str, terms: Terms) -> str:

@@ -20,10 +20,11 @@ from aggregator.reconcile.journal import Journal
 from aggregator.reconcile.model import Terms
 from aggregator.reconcile.plan import plan
 from aggregator.reconcile.settle import settle_codes, sync_unmanaged
+from providers.base import Provider
 from providers.errors import ProviderError
 from providers.manifest import ProviderManifest
 from schemas import ConnectedAccountStatus, Device
-from schemas.providers import ObservedAccessCode
+from schemas.providers import ObservedAccessCode, ProviderDevice
 
 KNOWN_FRESH = timedelta(seconds=10)
 """A lock the gateway read and wrote itself this recently is not read again for a follow-on run."""
@@ -53,6 +54,7 @@ def terms_for(device: Device, manifest: ProviderManifest) -> Terms:
         native_windows=device.capabilities.can_program_time_bound_codes_natively,
         preload=manifest.native_schedule_lead or timedelta(0),
         name_length=device.code_constraints.max_name_length,
+        window_step=manifest.native_window_step,
         lists_codes=device.capabilities.can_list_access_codes,
         offline_removable=manifest.offline_codes_removable and device.capabilities.can_program_online_access_codes,
     )
@@ -67,15 +69,13 @@ async def reconcile_once(ctx: JobContext, device_id: uuid.UUID, known: Known | N
     account = await accounts.get_record(ctx.db, stored.device.connected_account_id) if stored else None
     if stored is None or account is None or account.status is not ConnectedAccountStatus.ACTIVE:
         return None
-    if not stored.device.capabilities.can_list_access_codes:
+    if not takes_codes(stored.device):
         return None
     adapter = ctx.vendors.adapter(account.provider, account.id)
     terms = terms_for(stored.device, adapter.manifest)
     device = as_provider_device(stored.device)
     read_at = ctx.clock()
-    fresh = known is not None and read_at - known.at < KNOWN_FRESH
-    fresh = fresh and not await reconciles.take_read_request(ctx.db, device_id)
-    observed = known.codes if known is not None and fresh else await adapter.list_access_codes(device)
+    observed = await _observed(ctx, device_id, (adapter, device), known, read_at, lists=terms.lists_codes)
     codes = {record.code.id: record for record in await codes_repository.device_records(ctx.db, device_id)}
     journal = Journal(ctx.db, stored.workspace_id, device_id, account.id, read_at)
     planned = plan([record.wanted() for record in codes.values() if record.code.is_managed], observed, read_at, terms)
@@ -92,6 +92,38 @@ async def reconcile_once(ctx: JobContext, device_id: uuid.UUID, known: Known | N
     journal = replace(journal, now=ctx.clock())
     await sync_unmanaged(journal, codes, await settle_codes(journal, codes, lock, terms))
     return await _remember(ctx, journal, codes, lock, terms, execution.stopped_by)
+
+
+def takes_codes(device: Device) -> bool:
+    flags = device.capabilities
+    return any(
+        (flags.can_list_access_codes, flags.can_program_online_access_codes, flags.can_program_offline_access_codes)
+    )
+
+
+async def _observed(
+    ctx: JobContext,
+    device_id: uuid.UUID,
+    vendor: tuple[Provider, ProviderDevice],
+    known: Known | None,
+    now: datetime,
+    *,
+    lists: bool,
+) -> list[ObservedAccessCode]:
+    """The lock's codes: read from the vendor, or what a run moments ago left (unless a read was asked for since);
+    where the vendor cannot list codes, what the gateway itself last put on the lock.
+    """
+    if not lists:
+        if known is not None:
+            return known.codes
+        state = await reconciles.get_state(ctx.db, device_id)
+        return state.observed or [] if state is not None else []
+    fresh = known is not None and now - known.at < KNOWN_FRESH
+    fresh = fresh and not await reconciles.take_read_request(ctx.db, device_id)
+    if known is not None and fresh:
+        return known.codes
+    adapter, device = vendor
+    return await adapter.list_access_codes(device)
 
 
 async def _remember(

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import msgspec
 
+from providers.battery import battery_status
 from providers.manifest import Capability, flags_for
 from providers.nuki.models import (
     KEYPAD_CODE,
@@ -18,7 +19,7 @@ from providers.nuki.models import (
     SmartlockLog,
     SmartlockType,
 )
-from schemas import BatteryStatus, CodeConstraints, DeviceProperties, EventMethod, EventType
+from schemas import CodeConstraints, DeviceProperties, EventMethod, EventType
 from schemas.providers import AccessCodeSpec, ObservedAccessCode, ProviderDevice, ProviderEvent, ProviderIssue
 
 WITH_KEYPAD = "smartlock_with_keypad"
@@ -96,20 +97,8 @@ def properties(lock: Smartlock) -> DeviceProperties:
         locked=True if raw in _LOCKED else False if raw in _UNLOCKED else None,
         door_open=_DOOR_OPEN.get(state.door_state) if state and state.door_state is not None else None,
         battery_level=level,
-        battery_status=_battery_status(level, critical=bool(state and state.battery_critical)),
+        battery_status=battery_status(level, critical=bool(state and state.battery_critical)),
     )
-
-
-def _battery_status(level: float | None, *, critical: bool) -> BatteryStatus | None:
-    if critical:
-        return BatteryStatus.CRITICAL
-    if level is None:
-        return None
-    if level < 0.1:
-        return BatteryStatus.CRITICAL
-    if level < 0.3:
-        return BatteryStatus.LOW
-    return BatteryStatus.GOOD if level < 0.9 else BatteryStatus.FULL
 
 
 def constraints(lock: Smartlock) -> CodeConstraints:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -70,6 +71,9 @@ class NukiSimulated:
         return WebhookSample(
             self.config, message.headers, message.body, [provider_device_id], signature_header=api.SIGNATURE_HEADER
         )
+
+    def would_open(self, provider_device_id: str, code: str, at: datetime) -> bool:
+        return self.sim.would_open(int(provider_device_id), code, at=at)
 
     def _free_code(self, lock_id: int) -> int:
         taken = {auth.code for auth in self.sim.auths.values() if auth.smartlock_id == lock_id}

@@ -204,3 +204,49 @@ def test_a_restriction_set_in_the_vendor_app_differs_unless_the_code_allows_outs
     assert (type(update).__name__, update.changed) == ("Update", ("time_frame",))
     allowing = replace(wanted, allow_external_modification=True)
     assert plan([allowing], [seen], NOW, terms).operations == []
+
+
+def test_offline_codes_are_never_created_or_changed_only_taken_off_once_revoked() -> None:
+    terms = Terms(native_windows=True, offline_removable=True)
+    issued = Wanted(
+        uuid.UUID(int=1), "Cleaner", "7654321", NOW, NOW + timedelta(hours=5), provider_code_id="pwd-1", offline=True
+    )
+    listed = ObservedAccessCode(provider_code_id="pwd-1", name="Cleaner", code="7654321")
+
+    assert plan([issued], [], NOW, terms).operations == []  # not on the lock: never put there by the gateway
+    kept = plan([issued], [listed], NOW, terms)
+    assert kept.operations == [] and kept.unmanaged == [] and kept.in_sync
+    revoked = replace(issued, revoked=True)
+    [delete] = plan([revoked], [listed], NOW, terms).operations
+    assert isinstance(delete, Delete) and delete.provider_code_id == "pwd-1"
+    assert [type(note).__name__ for note in plan([revoked], [], NOW, terms).notes] == ["Forget"]
+
+
+def test_an_offline_code_the_vendor_cannot_take_off_is_forgotten_when_its_window_ends() -> None:
+    terms = Terms(native_windows=False, lists_codes=False, offline_removable=False)
+    revoked = Wanted(
+        uuid.UUID(int=1),
+        "Guest",
+        "7654321",
+        NOW - timedelta(hours=1),
+        NOW + timedelta(hours=2),
+        offline=True,
+        provider_code_id="pin-1",
+        revoked=True,
+    )
+    early = plan([revoked], [], NOW, terms)
+    assert early.operations == [] and early.notes == [] and early.next_change_at == NOW + timedelta(hours=2)
+    assert [type(note).__name__ for note in plan([revoked], [], NOW + timedelta(hours=2), terms).notes] == ["Forget"]
+
+
+def test_a_native_window_is_narrowed_to_the_whole_steps_the_lock_keeps() -> None:
+    terms = Terms(native_windows=True, preload=timedelta(hours=72), window_step=timedelta(minutes=1))
+    code = Wanted(
+        uuid.UUID(int=1), "Guest", "345678", NOW + timedelta(seconds=30), NOW + timedelta(hours=1, seconds=50)
+    )
+    spec = target(code, terms)
+    assert (spec.starts_at, spec.ends_at) == (NOW + timedelta(minutes=1), NOW + timedelta(hours=1))
+    on_lock = ObservedAccessCode(
+        provider_code_id="p", name="Guest", code="345678", starts_at=spec.starts_at, ends_at=spec.ends_at
+    )
+    assert plan([replace(code, provider_code_id="p")], [on_lock], NOW, terms).operations == []

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from aggregator.access_codes.offline import NoFit, fit
+from providers.time_frames import NoFit, fit
 from schemas import TimeFrameOption
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -1,6 +1,7 @@
 """Which window an offline code gets: the requested one when one of the device's time frame options takes it as it
 is, else (when the request allows rounding) the nearest wider one that an option takes, else a refusal that says
-what would fit. Pure; edges are placed in the option's time zone (daylight saving included).
+what would fit. Pure; edges are placed in the option's time zone (daylight saving included). The gateway fits
+requests with it; adapters check with it that a window fits before any vendor call.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def fit(
             raise NoFit(f"An offline code on this device needs a window. {describe(options)}")
         return Fitted(permanent, None, None, adjusted=False)
     timed = [option for option in kinds if not option.is_permanent]
-    start = starts_at or _floor(now, timed[0]) if timed else starts_at
+    start = starts_at or floor_to_grid(now, timed[0]) if timed else starts_at
     for option in timed:
         window = _exact(option, start, ends_at)
         if window is not None:
@@ -85,7 +86,7 @@ def _widened(
     """The window `option` takes that holds [start, end] with each edge moved out by at most `step`."""
     if start is None or (end is None and not option.is_one_time_use):
         return None
-    first = _floor(start, option)
+    first = floor_to_grid(start, option)
     if option.is_one_time_use:
         last = first + (option.max_duration or DAY)
     else:
@@ -118,7 +119,7 @@ def _on_grid(moment: datetime, option: TimeFrameOption) -> bool:
     return since_midnight % option.granularity == timedelta(0)
 
 
-def _floor(moment: datetime, option: TimeFrameOption) -> datetime:
+def floor_to_grid(moment: datetime, option: TimeFrameOption) -> datetime:
     local = _local(moment, option)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     floored = midnight + ((local - midnight) // option.granularity) * option.granularity
@@ -128,8 +129,8 @@ def _floor(moment: datetime, option: TimeFrameOption) -> datetime:
 def _ceil(moment: datetime, option: TimeFrameOption, same_time_as: datetime | None) -> datetime:
     """The first grid instant at or after `moment` (with `same_time_as`: at that instant's local time of day)."""
     if same_time_as is None:
-        floored = _floor(moment, option)
-        return floored if floored == moment else _floor(moment + option.granularity, option)
+        floored = floor_to_grid(moment, option)
+        return floored if floored == moment else floor_to_grid(moment + option.granularity, option)
     anchor = _local(same_time_as, option)
     local = _local(moment, option)
     candidate = local.replace(hour=anchor.hour, minute=anchor.minute, second=0, microsecond=0)
