@@ -4,45 +4,24 @@ that speaks the Nuki Web API, with knobs for latency, failures, rate limits, tim
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
 import random
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
-
-import httpx
 
 from providers.nuki.models import LockState
 from providers.nuki.simulator_devices import SimulatedLocks
 from providers.nuki.simulator_http import build_app
 from providers.nuki.simulator_oauth import Client, OAuthServer
 from providers.nuki.simulator_state import Account, Lock, log_payload, smartlock_id, state_payload
+from providers.simkit import Fault, FaultQueue, SimulatorTransport
 
 __all__ = ("Fault", "NukiSimulator", "SimulatorTransport", "WebhookMessage")
-
-
-class SimulatorTransport(httpx.ASGITransport):
-    """`httpx.ASGITransport` that gives up after the request's read time-out, as a network transport would."""
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        timeout = cast("dict[str, float | None]", request.extensions.get("timeout", {})).get("read")
-        try:
-            async with asyncio.timeout(timeout):
-                return await super().handle_async_request(request)
-        except TimeoutError:
-            raise httpx.ReadTimeout("The simulated Nuki Web did not answer in time.", request=request) from None
-
-
-@dataclass
-class Fault:
-    status: int
-    """The HTTP status to answer with; 0: hang (the client's time-out fires)."""
-    retry_after: int | None = None
+VENDOR = "Nuki Web"
 
 
 @dataclass
@@ -76,7 +55,7 @@ class NukiSimulator(SimulatedLocks):
         self.refuse_busy_auths = False
         """Answer 423 to updates and deletes of an auth whose earlier change has not synced yet (vendors.md 1.4)."""
         self.oauth = OAuthServer(self.clock)
-        self.faults: deque[Fault] = deque()
+        self.faults = FaultQueue(self.random)
         self.knobs = self
         self.app = build_app(self)
 
@@ -132,13 +111,13 @@ class NukiSimulator(SimulatedLocks):
     # -- fault knobs (providers.testing.FaultKnobs) -----------------------------------------------------------
 
     def rate_limit(self, *, retry_after: int, count: int = 1) -> None:
-        self.faults.extend(Fault(429, retry_after) for _ in range(count))
+        self.faults.rate_limit(retry_after=retry_after, count=count)
 
     def fail_next(self, *, status: int = 503, count: int = 1) -> None:
-        self.faults.extend(Fault(status) for _ in range(count))
+        self.faults.fail_next(status=status, count=count)
 
     def time_out_next(self, *, count: int = 1) -> None:
-        self.faults.extend(Fault(0) for _ in range(count))
+        self.faults.time_out_next(count=count)
 
     def revoke_credentials(self, account_id: int | None = None) -> None:
         """Every token, refresh token and unused code of the account (of every account for None) dies now."""
@@ -150,11 +129,7 @@ class NukiSimulator(SimulatedLocks):
 
     def next_fault(self) -> Fault | None:
         """What the next request suffers (the app asks once per request): queued faults first, in order."""
-        if self.faults:
-            return self.faults.popleft()
-        if self.failure_rate and self.random.random() < self.failure_rate:
-            return Fault(503)
-        return None
+        return self.faults.next(self.failure_rate)
 
     # -- webhooks ---------------------------------------------------------------------------------------------
 
@@ -178,4 +153,4 @@ class NukiSimulator(SimulatedLocks):
         return WebhookMessage({"Content-Type": "application/json", "X-Nuki-Signature-SHA256": signature}, body)
 
     def transport(self) -> SimulatorTransport:
-        return SimulatorTransport(app=cast(Any, self.app))
+        return SimulatorTransport(app=cast(Any, self.app), vendor=VENDOR)

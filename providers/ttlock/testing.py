@@ -1,0 +1,106 @@
+"""The TTLock adapter on its simulator, for the contract suite: one account with a lock for every device role (and
+one without gateway), connected with the app account's password.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from providers.base import ProviderConfig, ProviderContext
+from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
+from providers.ttlock.adapter import TTLockProvider
+from providers.ttlock.simulator import TTLockSimulator
+
+BASE_URL = "https://euapi.ttlock.com"
+CLIENT_ID, CLIENT_SECRET = "gateway-contract", "contract-client-secret"
+USERNAME, PASSWORD = "host@example.com", "correct horse battery staple"
+
+
+class MemoryCredentials:
+    """A credential store in memory (what the gateway keeps encrypted in its database)."""
+
+    def __init__(self) -> None:
+        self.credentials: dict[str, Any] = {}
+
+    async def load(self) -> dict[str, Any]:
+        return dict(self.credentials)
+
+    async def save(self, credentials: dict[str, Any]) -> None:
+        self.credentials = dict(credentials)
+
+
+@dataclass
+class TTLockSimulated:
+    """What the contract suite may ask of the simulated TTLock cloud."""
+
+    sim: TTLockSimulator
+    config: ProviderConfig
+    knobs: FaultKnobs = field(init=False)
+    _next_code: int = 2468
+
+    def __post_init__(self) -> None:
+        self.knobs = self.sim
+
+    async def settle(self) -> None:
+        await self.sim.settle()
+
+    async def cause_activity(self, provider_device_id: str) -> None:
+        """A keypad unlock with a code the owner added in the TTLock app (a key turn on a lock without keypad)."""
+        lock_id = int(provider_device_id)
+        if not self.sim.locks[lock_id].keypad:
+            self.sim.manual_action(lock_id)
+            return
+        code = self._free_code(lock_id)
+        self.sim.external_add_code(lock_id, "Contract guest", code)
+        if not self.sim.keypad_entry(lock_id, code):
+            raise AssertionError(f"the simulated lock {lock_id} refused the code it was just given")
+
+    def webhook_sample(self, provider_device_id: str) -> WebhookSample:
+        headers, body = self.sim.callback(int(provider_device_id))
+        return WebhookSample(self.config, headers, body, [provider_device_id], signature_header=None)
+
+    def would_open(self, provider_device_id: str, code: str, at: datetime) -> bool:
+        return self.sim.would_open(int(provider_device_id), code, at=at)
+
+    def _free_code(self, lock_id: int) -> str:
+        taken = set(self.sim.lock_codes(lock_id))
+        while str(self._next_code) in taken:
+            self._next_code += 7
+        return str(self._next_code)
+
+
+def seed(sim: TTLockSimulator) -> dict[str, str]:
+    """One account with a lock for every `DeviceRole` (and one without gateway); role -> lock id."""
+    sim.add_client(CLIENT_ID, CLIENT_SECRET)
+    uid = sim.add_account(USERNAME, PASSWORD)
+    hallway = sim.add_gateway(uid, name="Hallway gateway")
+    garden = sim.add_gateway(uid, name="Garden gateway", online=False)
+    locks = {
+        DeviceRole.CODES: sim.add_lock(uid, alias="Front door", gateways=[hallway]),
+        DeviceRole.NO_CODES: sim.add_lock(uid, alias="Storage room", gateways=[hallway], keypad=False),
+        DeviceRole.OFFLINE: sim.add_lock(uid, alias="Garden shed", gateways=[garden]),
+        DeviceRole.LOW_BATTERY: sim.add_lock(uid, alias="Back door", gateways=[hallway], battery=8),
+    }
+    sim.add_lock(uid, alias="Cabin")
+    return {role: str(lock_id) for role, lock_id in locks.items()}
+
+
+@asynccontextmanager
+async def provider_under_test() -> AsyncIterator[ProviderUnderTest]:
+    sim = TTLockSimulator(gateway_delay=0.0)
+    devices = seed(sim)
+    config = ProviderConfig(base_url=BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
+    try:
+        async with httpx.AsyncClient(transport=sim.transport(), timeout=httpx.Timeout(2.0)) as http:
+            store = MemoryCredentials()
+            context = ProviderContext(http=http, config=config, credentials=store, clock=sim.clock)
+            await store.save(await TTLockProvider.connect(context, {"username": USERNAME, "password": PASSWORD}))
+            yield ProviderUnderTest(TTLockProvider, context, devices, TTLockSimulated(sim, config))
+    finally:
+        sim.close()
