@@ -103,7 +103,7 @@ async def test_a_window_no_option_takes_is_refused_before_any_vendor_call(
     put: ProviderUnderTest, adapter: Provider
 ) -> None:
     device = await offline_device(put, adapter, DeviceRole.CODES)
-    start = put.context.clock().replace(second=0, microsecond=0) + timedelta(days=1, minutes=17)
+    start = (put.context.clock() + timedelta(days=1)).replace(minute=17, second=0, microsecond=0)
     arm_tripwire(put)
     for ends_at in (start + timedelta(hours=3), start + timedelta(days=900)):
         with pytest.raises(ProviderRejected) as refused:

@@ -36,5 +36,6 @@ class ProviderRegistry:
 def default_registry() -> ProviderRegistry:
     """Every provider shipped with the gateway."""
     from providers.nuki import PROVIDER as NUKI
+    from providers.ttlock import PROVIDER as TTLOCK
 
-    return ProviderRegistry([NUKI])
+    return ProviderRegistry([NUKI, TTLOCK])

@@ -12,8 +12,10 @@ from typing import Any
 
 import httpx
 
+from providers import code_rules
 from providers.base import ProviderConfig, ProviderContext
 from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
+from providers.ttlock import mapping
 from providers.ttlock.adapter import TTLockProvider
 from providers.ttlock.simulator import TTLockSimulator
 
@@ -62,6 +64,9 @@ class TTLockSimulated:
             raise AssertionError(f"the simulated lock {lock_id} refused the code it was just given")
 
     def webhook_sample(self, provider_device_id: str) -> WebhookSample:
+        """The lock-records callback TTLock pushes after something happened at the lock (a key turn here)."""
+        if not any(record.lock_id == int(provider_device_id) for record in self.sim.records):
+            self.sim.manual_action(int(provider_device_id))
         headers, body = self.sim.callback(int(provider_device_id))
         return WebhookSample(self.config, headers, body, [provider_device_id], signature_header=None)
 
@@ -70,7 +75,8 @@ class TTLockSimulated:
 
     def _free_code(self, lock_id: int) -> str:
         taken = set(self.sim.lock_codes(lock_id))
-        while str(self._next_code) in taken:
+        rules = mapping.constraints(None)
+        while str(self._next_code) in taken or code_rules.violation(str(self._next_code), rules):
             self._next_code += 7
         return str(self._next_code)
 
