@@ -23,10 +23,10 @@ def sandbox_cloud(*, redirect_uri: str) -> SandboxCloud:
     hallway = sim.add_gateway(uid, name="Hallway gateway")
     garden = sim.add_gateway(uid, name="Garden gateway", online=False)
     offset = BERLIN_WINTER_MS
-    sim.add_lock(uid, alias="Front door", gateways=[hallway], timezone_offset_ms=offset)
+    sim.add_lock(uid, alias="Apartment door", gateways=[hallway], timezone_offset_ms=offset)
     sim.add_lock(uid, alias="Storage room", gateways=[hallway], keypad=False, timezone_offset_ms=offset)
     sim.add_lock(uid, alias="Garden shed", gateways=[garden], timezone_offset_ms=offset)
-    sim.add_lock(uid, alias="Back door", gateways=[hallway], battery=8, timezone_offset_ms=offset)
+    sim.add_lock(uid, alias="Side door", gateways=[hallway], battery=8, timezone_offset_ms=offset)
     sim.add_lock(uid, alias="Cabin", timezone_offset_ms=offset)
     return SandboxCloud(
         app=sim.app,

@@ -27,7 +27,7 @@ from tests.factories import Tenant
 from tests.sandbox import until
 
 pytestmark = pytest.mark.sandbox
-KEYPADS = ("Front door", "Back door", "Garden shed")
+KEYPADS = ("Apartment door", "Side door", "Garden shed")
 MINUTE = timedelta(minutes=1)
 Entry = tuple[str, str, datetime | None, datetime | None]
 
@@ -153,8 +153,8 @@ async def make_changes_under_faults(book: Book) -> list[str]:
     ids = [await book.create(door, f"Guest {door} {n}") for door in KEYPADS[:2] for n in (1, 2)]
     sim.time_out_next(count=2)
     ends_soon = datetime.now(UTC) + timedelta(seconds=4)
-    ids.append(await book.create("Front door", "Short stay", starts_at=minute(minutes=-5), ends_at=ends_soon))
-    ids.append(await book.create("Back door", "Window", starts_at=minute(hours=-1), ends_at=minute(days=2)))
+    ids.append(await book.create("Apartment door", "Short stay", starts_at=minute(minutes=-5), ends_at=ends_soon))
+    ids.append(await book.create("Side door", "Window", starts_at=minute(hours=-1), ends_at=minute(days=2)))
     await asyncio.sleep(0.3)
     sim.rate_limit(retry_after=1, count=3)
     await book.change(ids[0], name="Renamed front guest")
@@ -164,11 +164,11 @@ async def make_changes_under_faults(book: Book) -> list[str]:
     sim.expire_tokens()
     sim.set_gateway_online(hallway, False)
     await book.delete(ids[1])
-    await book.change(ids[3], name="Back door regular", ends_at=minute(days=5))
-    ids.append(await book.create("Front door", "Made while the gateway is down"))
+    await book.change(ids[3], name="Side door regular", ends_at=minute(days=5))
+    ids.append(await book.create("Apartment door", "Made while the gateway is down"))
     await asyncio.sleep(0.4)
     sim.time_out_next(count=1)
-    ids.append(await book.create("Back door", "Deleted at once"))
+    ids.append(await book.create("Side door", "Deleted at once"))
     await book.delete(ids[-1])
     sim.set_gateway_online(hallway, True)
     return ids

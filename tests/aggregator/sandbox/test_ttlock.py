@@ -39,8 +39,8 @@ def whole_hour(**delta: float) -> datetime:
 
 async def test_the_locks_say_what_they_can_do(ttlock: TTLockWorld) -> None:
     doors = await ttlock.doors()
-    assert set(doors) == {"Front door", "Storage room", "Garden shed", "Back door", "Cabin"}
-    front, cabin, shed = doors["Front door"], doors["Cabin"], doors["Garden shed"]
+    assert set(doors) == {"Apartment door", "Storage room", "Garden shed", "Side door", "Cabin"}
+    front, cabin, shed = doors["Apartment door"], doors["Cabin"], doors["Garden shed"]
     assert front["capabilities"]["can_program_online_access_codes"] and front["properties"]["online"]
     assert front["properties"]["locked"] is True and front["timezone"] == "Etc/GMT-1"
     assert (
@@ -48,7 +48,7 @@ async def test_the_locks_say_what_they_can_do(ttlock: TTLockWorld) -> None:
     )
     assert [w["error_code"] for w in cabin["warnings"]] == ["hub_required_for_additional_capabilities"]
     assert shed["properties"]["online"] is False and [e["error_code"] for e in shed["errors"]] == ["device_offline"]
-    assert doors["Back door"]["properties"]["battery_status"] == "critical"
+    assert doors["Side door"]["properties"]["battery_status"] == "critical"
     options = front["code_constraints"]["offline_time_frame_options"]
     assert [(o["display_name"], o["max_duration"]) for o in options] == [
         ("Period", "P365D"),
@@ -66,7 +66,7 @@ async def test_a_wrong_password_is_a_clear_400(ttlock: TTLockWorld) -> None:
 
 
 async def test_a_time_bound_code_opens_the_lock_within_its_window_only(ttlock: TTLockWorld) -> None:
-    front = (await ttlock.doors())["Front door"]
+    front = (await ttlock.doors())["Apartment door"]
     starts_at, ends_at = whole_minute(minutes=-30), whole_minute(hours=2)
     answer = await ttlock.code(
         device_id=front["id"], name="Guest Lee", code="73915", starts_at=starts_at, ends_at=ends_at
@@ -86,7 +86,7 @@ async def test_a_time_bound_code_opens_the_lock_within_its_window_only(ttlock: T
 
 
 async def test_a_code_that_breaks_ttlock_rules_is_refused_before_any_vendor_call(ttlock: TTLockWorld) -> None:
-    front = (await ttlock.doors())["Front door"]
+    front = (await ttlock.doors())["Apartment door"]
     for code, rule in (("123456", "no_ascending_or_descending_sequence"), ("7777", "no_all_same_digits")):
         answer = await ttlock.code(device_id=front["id"], name="Too simple", code=code)
         assert answer.status_code == 422 and answer.json()["code"] == "code_constraint_violated"
@@ -151,7 +151,7 @@ async def test_an_offline_code_on_a_lock_without_gateway_stays_valid_when_delete
 
 
 async def test_an_offline_code_is_taken_off_a_lock_with_a_gateway_when_deleted(ttlock: TTLockWorld) -> None:
-    front = (await ttlock.doors())["Front door"]
+    front = (await ttlock.doors())["Apartment door"]
     issued = (await ttlock.code(device_id=front["id"], name="Cleaner", is_offline_access_code=True)).json()
     lock_id = int(front["provider_device_id"])
     assert issued["code"] in {passcode.code for passcode in ttlock.sim.lock_passcodes(lock_id)}
@@ -169,7 +169,7 @@ async def test_an_offline_code_is_taken_off_a_lock_with_a_gateway_when_deleted(t
 
 async def test_unlock_is_confirmed_by_the_lock_and_a_lock_without_gateway_says_why_not(ttlock: TTLockWorld) -> None:
     doors = await ttlock.doors()
-    answer = await ttlock.client.post(f"/v1/devices/{doors['Front door']['id']}/unlock", headers=ttlock.headers)
+    answer = await ttlock.client.post(f"/v1/devices/{doors['Apartment door']['id']}/unlock", headers=ttlock.headers)
     assert answer.status_code == 202, answer.text
 
     async def done() -> bool:
@@ -177,7 +177,7 @@ async def test_unlock_is_confirmed_by_the_lock_and_a_lock_without_gateway_says_w
         return bool(attempt.json()["status"] == "success")
 
     await until(done)
-    assert ttlock.sim.locks[int(doors["Front door"]["provider_device_id"])].state == 1
+    assert ttlock.sim.locks[int(doors["Apartment door"]["provider_device_id"])].state == 1
     refused = await ttlock.client.post(f"/v1/devices/{doors['Cabin']['id']}/unlock", headers=ttlock.headers)
     assert refused.status_code == 422 and "can_remotely_unlock" in refused.json()["detail"]
 
@@ -187,7 +187,7 @@ async def test_a_callback_is_answered_success_and_reads_the_lock_again(ttlock: T
     account_id = accounts.json()["data"][0]["id"]
     hook = await ttlock.client.get(f"/v1/connected_accounts/{account_id}/provider_webhook", headers=ttlock.headers)
     assert hook.json()["trust"] == "url_token"
-    front = (await ttlock.doors())["Front door"]
+    front = (await ttlock.doors())["Apartment door"]
     lock_id = int(front["provider_device_id"])
     ttlock.sim.manual_action(lock_id)
     headers, body = ttlock.sim.callback(lock_id)
