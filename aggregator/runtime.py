@@ -70,9 +70,8 @@ async def open_runtime(
         db = database or Database(settings.database_url, pool_size=settings.database_pool_size)
         await db.open()
         stack.push_async_callback(db.close)
-        if http_client is None:
-            http_client = _http_client(settings, sandbox)
-            stack.push_async_callback(http_client.aclose)
+        if http_client is None:  # entered: its transports live as long as the runtime (sandbox WebSockets need it)
+            http_client = await stack.enter_async_context(_http_client(settings, sandbox))
         if redis is None and settings.redis_url:
             redis = await _connect_redis(settings.redis_url)
             stack.push_async_callback(redis.aclose)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from httpx_ws.transport import ASGIWebSocketTransport
 
 from aggregator.settings import Settings
 from providers.base import SandboxCloud
@@ -25,9 +26,11 @@ class SandboxClouds:
     def build(cls, registry: ProviderRegistry, settings: Settings) -> SandboxClouds:
         clouds = {}
         for provider in registry:
-            cloud = provider.sandbox_cloud(redirect_uri=settings.oauth_callback_url)
+            slug = provider.manifest.slug
+            base_url = f"{settings.public_base_url}{PREFIX}/{slug}"
+            cloud = provider.sandbox_cloud(redirect_uri=settings.oauth_callback_url, base_url=base_url)
             if cloud is not None:
-                clouds[provider.manifest.slug] = cloud
+                clouds[slug] = cloud
         return cls(clouds)
 
     def base_url(self, settings: Settings, slug: str) -> str:
@@ -46,8 +49,10 @@ class SandboxClouds:
         await cloud.app({**scope, "path": "/" + rest, "raw_path": ("/" + rest).encode()}, receive, send)
 
     def transport(self) -> httpx.AsyncBaseTransport:
-        """For the shared HTTP client: requests to the gateway's own address reach the clouds in-process."""
-        return httpx.ASGITransport(app=self.app)
+        """For the shared HTTP client: requests (and WebSockets) to the gateway's own address reach the clouds
+        in-process.
+        """
+        return ASGIWebSocketTransport(app=self.app)
 
     def logins(self) -> list[str]:
         return [f"{slug}: {login}" for slug, cloud in self.clouds.items() for login in cloud.logins]

@@ -115,8 +115,10 @@ class Provider(ABC):
         raise CapabilityNotSupported("oauth", f"{cls.manifest.display_name} does not use OAuth.")
 
     @classmethod
-    def sandbox_cloud(cls, *, redirect_uri: str) -> SandboxCloud | None:
-        """The provider's simulated cloud, seeded for the sandbox (None: the provider has no simulator)."""
+    def sandbox_cloud(cls, *, redirect_uri: str, base_url: str = "") -> SandboxCloud | None:
+        """The provider's simulated cloud, seeded for the sandbox (None: the provider has no simulator); `base_url`
+        is where the gateway serves it (for vendors whose accounts name their own URL).
+        """
         return None
 
     @classmethod

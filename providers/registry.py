@@ -35,7 +35,8 @@ class ProviderRegistry:
 
 def default_registry() -> ProviderRegistry:
     """Every provider shipped with the gateway."""
+    from providers.igloohome import PROVIDER as IGLOOHOME
     from providers.nuki import PROVIDER as NUKI
     from providers.ttlock import PROVIDER as TTLOCK
 
-    return ProviderRegistry([NUKI, TTLOCK])
+    return ProviderRegistry([NUKI, TTLOCK, IGLOOHOME])

@@ -33,10 +33,7 @@ def fitted_window(device: Device, data: AccessCodeCreate, now: datetime) -> offl
             message = f"An offline code's PIN is computed by the vendor: leave out `{field}`."
             raise ApiError(errors.VALIDATION_ERROR, message, field_errors=[{"field": field, "message": message}])
     # a vendor that knows no zone leaves it to the device's (which PATCH /v1/devices may set)
-    options = [
-        option if option.time_zone else msgspec.structs.replace(option, time_zone=device.timezone)
-        for option in device.code_constraints.offline_time_frame_options
-    ]
+    options = as_provider_device(device).code_constraints.offline_time_frame_options
     try:
         return offline.fit(
             options,

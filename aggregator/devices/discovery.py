@@ -99,16 +99,24 @@ def overridden(device: Device, *, name: str | None, timezone: str | None, now: d
 
 
 def as_provider_device(device: Device) -> ProviderDevice:
-    """The device as its adapter knows it (what operations on it are given)."""
+    """The device as its adapter knows it (what operations on it are given), in the zone the lock is in: the one a
+    person set, else the vendor's; time frame options that name no zone of their own are placed in it, as the
+    gateway placed them when it fitted a window (so that adapter and gateway judge a window alike).
+    """
+    constraints, zone = device.code_constraints, device.timezone
+    options = [
+        option if option.time_zone or not zone else msgspec.structs.replace(option, time_zone=zone)
+        for option in constraints.offline_time_frame_options
+    ]
     return ProviderDevice(
         provider_device_id=device.provider_device_id,
         device_model=str(device.provider_metadata.get(DEVICE_MODEL_KEY, "")),
         name=str(device.provider_metadata.get(VENDOR_NAME_KEY) or device.name),
         model=device.model,
-        timezone=device.provider_metadata.get(VENDOR_TIMEZONE_KEY, device.timezone),
+        timezone=device.timezone,
         properties=device.properties,
         capabilities=device.capabilities,
-        code_constraints=device.code_constraints,
+        code_constraints=msgspec.structs.replace(constraints, offline_time_frame_options=options),
         metadata=device.provider_metadata,
     )
 

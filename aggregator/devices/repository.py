@@ -19,7 +19,7 @@ from aggregator.db.rows import as_datetime_or_none, as_uuid
 from aggregator.http.pagination import PageRequest, keyset
 from schemas import Device
 
-DOCUMENT_VERSION = 2
+DOCUMENT_VERSION = 3
 """Bump when `schemas.Device` changes shape."""
 
 _encoder = msgspec.json.Encoder()

@@ -49,8 +49,7 @@ def match(
     """Each wanted code's counterpart on the lock: by vendor id, else (a code whose creation was never recorded)
     by PIN and name, the wanted ones or those of a spec sent before its run died (so that no unmanaged code is ever
     taken for a wanted one: someone may have added the same PIN in the vendor's app before the gateway read the
-    lock). Where the vendor hides names, the PIN alone decides, unless the code should not be on the lock (then
-    nothing is taken for one that must go).
+    lock). Where the vendor hides names or PINs, the other alone decides (`_may_be`).
     """
     by_id = {seen.provider_code_id: seen for seen in observed}
     found = {code.id: by_id[code.provider_code_id] for code in wanted if code.provider_code_id in by_id}
@@ -60,16 +59,26 @@ def match(
             continue
         strict = code.revoked or placement(code, now, terms) != ON
         shapes = {(code.code, lock_name(code.name, terms))} | {(s.code, lock_name(s.name, terms)) for s in code.sent}
-        pins = {pin for pin, _ in shapes}
         for seen in observed:
-            if seen.provider_code_id in taken or seen.code not in pins:
-                continue
-            if (seen.code, seen.name) not in shapes and (strict or seen.name is not None):
+            if seen.provider_code_id in taken or not _may_be(seen, shapes, strict=strict):
                 continue
             found[code.id] = seen
             taken.add(seen.provider_code_id)
             break
     return found
+
+
+def _may_be(seen: ObservedAccessCode, shapes: set[tuple[str, str]], *, strict: bool) -> bool:
+    """Whether a code on the lock may be one of these (PIN, name) shapes: both match; or the vendor hides one of
+    them (names, or Matter's write-only PINs) and the other matches, unless the code should not be on the lock.
+    """
+    if (seen.code, seen.name) in shapes:
+        return True
+    if strict or (seen.code is None and seen.name is None):
+        return False
+    if seen.name is None:
+        return seen.code in {pin for pin, _ in shapes}
+    return seen.code is None and seen.name in {name for _, name in shapes}
 
 
 def _plan_code(code: Wanted, seen: ObservedAccessCode | None, now: datetime, terms: Terms, result: Plan) -> None:

@@ -80,7 +80,7 @@ class NukiProvider(Provider):
         )
 
     @classmethod
-    def sandbox_cloud(cls, *, redirect_uri: str) -> SandboxCloud:
+    def sandbox_cloud(cls, *, redirect_uri: str, base_url: str = "") -> SandboxCloud:
         from providers.nuki.sandbox import sandbox_cloud  # the simulator loads only when a sandbox asks for it
 
         return sandbox_cloud(redirect_uri=redirect_uri)

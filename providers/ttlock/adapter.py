@@ -88,7 +88,7 @@ class TTLockProvider(Provider):
         return {"username": username, "password_md5": password_md5, **token}
 
     @classmethod
-    def sandbox_cloud(cls, *, redirect_uri: str) -> SandboxCloud:
+    def sandbox_cloud(cls, *, redirect_uri: str, base_url: str = "") -> SandboxCloud:
         from providers.ttlock.sandbox import sandbox_cloud  # the simulator loads only when a sandbox asks for it
 
         return sandbox_cloud(redirect_uri=redirect_uri)
