@@ -86,7 +86,7 @@ class IgloohomeProvider(Provider):
     def sandbox_cloud(cls, *, redirect_uri: str, base_url: str = "") -> SandboxCloud:
         from providers.igloohome.sandbox import sandbox_cloud  # the simulator loads only when a sandbox asks for it
 
-        return sandbox_cloud(redirect_uri=redirect_uri)
+        return sandbox_cloud(redirect_uri=redirect_uri, base_url=base_url)
 
     async def _identify(self) -> AccountIdentity:
         """The igloohome API has no account endpoint: reading the devices proves the credentials, and the client id

@@ -15,16 +15,16 @@ JOB_DELAY_SECONDS = 1.5
 TOKEN_PATH = "/oauth2/token"
 
 
-def sandbox_cloud(*, redirect_uri: str) -> SandboxCloud:
+def sandbox_cloud(*, redirect_uri: str = "", base_url: str = "") -> SandboxCloud:
     """Stable device ids (seeded); a new client secret at every start (the sandbox reconnects with it)."""
     sim = IgloohomeSimulator(sandbox=True, job_delay=JOB_DELAY_SECONDS, seed=2026)
     client_secret = secrets.token_urlsafe(24)
     sim.add_client(CLIENT_ID, client_secret)
-    front = sim.add_lock("Front door (igloohome)")
-    sim.add_bridge("Home Bridge", [front])
-    sim.add_keypad("Front door keypad", front)
-    sim.add_lock("Back door (igloohome, no bridge)", battery=55)
-    sim.add_lock("Shed padlock", padlock=True, battery=15)
+    guest_house = sim.add_lock("Guest house")
+    sim.add_bridge("Home Bridge", [guest_house])
+    sim.add_keypad("Guest house keypad", guest_house)
+    sim.add_lock("Studio", battery=55)
+    sim.add_lock("Gate padlock", padlock=True, battery=15)
     return SandboxCloud(
         app=sim.app,
         client_id=None,
