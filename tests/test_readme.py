@@ -12,7 +12,9 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import msgspec
@@ -232,3 +234,19 @@ def test_the_readme_walkthrough_sets_a_ttlock_code_and_issues_an_offline_one(mak
     assert issued["starts_at"].endswith(":00:00Z") and issued["ends_at"].endswith(":00:00Z")
     warnings = [warning["error_code"] for warning in issued["warnings"]]
     assert warnings == ["time_frame_adjusted", "must_be_used_within_time_limit"]
+
+
+@pytest.mark.slow
+def test_the_readme_walkthrough_issues_igloohome_offline_codes_for_a_stay(make_run: Gateway, tmp_path: Path) -> None:
+    done = run_walkthrough('max_time_rounding\\": \\"1d', make_run, tmp_path)
+    studio, stay, refused, rounded = [
+        msgspec.json.decode(line) for line in done.stdout.replace("}{", "}\n{").splitlines()
+    ]
+    assert studio["timezone"] == "Europe/Berlin"
+    assert stay["is_offline_access_code"] and stay["code"].isdigit()
+    assert stay["ends_at"] > stay["starts_at"] and stay["starts_at"].endswith(":00:00Z")
+    assert refused["code"] == "time_frame_not_supported" and "Daily: 29 days to 367 days" in refused["detail"]
+    berlin = ZoneInfo("Europe/Berlin")
+    start, end = (datetime.fromisoformat(rounded[name]).astimezone(berlin) for name in ("starts_at", "ends_at"))
+    assert (start.hour, end.hour, (end.date() - start.date()).days) == (15, 15, 40)
+    assert "time_frame_adjusted" in [warning["error_code"] for warning in rounded["warnings"]]
