@@ -7,11 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from httpx_ws.transport import ASGIWebSocketTransport
 
 from aggregator.settings import Settings
 from providers.base import SandboxCloud
 from providers.registry import ProviderRegistry
+from providers.simkit import SimulatorWebSocketTransport
 
 PREFIX = "/sandbox"
 
@@ -52,7 +52,7 @@ class SandboxClouds:
         """For the shared HTTP client: requests (and WebSockets) to the gateway's own address reach the clouds
         in-process.
         """
-        return ASGIWebSocketTransport(app=self.app)
+        return SimulatorWebSocketTransport(app=self.app, vendor="sandbox cloud")
 
     def logins(self) -> list[str]:
         return [f"{slug}: {login}" for slug, cloud in self.clouds.items() for login in cloud.logins]

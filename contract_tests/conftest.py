@@ -35,19 +35,32 @@ def harness(slug: str) -> HarnessFactory:
     return cast(HarnessFactory, factory)
 
 
-@pytest.fixture(name="slug", params=default_registry().slugs)
+REAL = {"home_assistant@real": "real_home_assistant"}
+"""Harnesses on a real vendor server rather than the simulator, each with the fixture that runs the server (the
+test is skipped, with the reason, where the server cannot run)."""
+
+
+@pytest.fixture(name="slug", params=[*default_registry().slugs, *REAL])
 def fx_slug(request: pytest.FixtureRequest) -> str:
     return cast(str, request.param)
 
 
 @pytest.fixture(name="provider")
 def fx_provider(slug: str) -> type[Provider]:
-    return default_registry().get(slug)
+    return default_registry().get(slug.partition("@")[0])
 
 
 @pytest.fixture(name="put")
-async def fx_put(slug: str) -> AsyncIterator[ProviderUnderTest]:
-    """The provider on a fresh simulator with one connected account holding every device role it can have."""
+async def fx_put(slug: str, request: pytest.FixtureRequest) -> AsyncIterator[ProviderUnderTest]:
+    """The provider on a fresh simulator (or a real server) with one connected account holding every device role it
+    can have.
+    """
+    if slug in REAL:
+        from tests.integration.home_assistant.harness import provider_under_test
+
+        async with provider_under_test(request.getfixturevalue(REAL[slug])) as under_test:
+            yield under_test
+        return
     async with harness(slug)() as under_test:
         yield under_test
 

@@ -25,7 +25,8 @@ def test_the_account_holds_the_roles_the_manifest_calls_for(put: ProviderUnderTe
     assert set(put.devices) <= set(ROLES) and put.devices
     assert len(set(put.devices.values())) == len(put.devices), "two roles share one device"
     takes_codes = Capability.PROGRAM_ONLINE_ACCESS_CODES in put.provider.manifest.capabilities
-    assert (DeviceRole.CODES in put.devices) == takes_codes
+    assert (DeviceRole.CODES in put.devices or DeviceRole.CODES in put.missing) == takes_codes
+    assert all(reason.strip() for reason in put.missing.values()) and not set(put.missing) & set(put.devices)
 
 
 async def test_list_devices_holds_every_role_device_once(put: ProviderUnderTest, adapter: Provider) -> None:

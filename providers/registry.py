@@ -35,8 +35,9 @@ class ProviderRegistry:
 
 def default_registry() -> ProviderRegistry:
     """Every provider shipped with the gateway."""
+    from providers.home_assistant import PROVIDER as HOME_ASSISTANT
     from providers.igloohome import PROVIDER as IGLOOHOME
     from providers.nuki import PROVIDER as NUKI
     from providers.ttlock import PROVIDER as TTLOCK
 
-    return ProviderRegistry([NUKI, TTLOCK, IGLOOHOME])
+    return ProviderRegistry([NUKI, TTLOCK, IGLOOHOME, HOME_ASSISTANT])

@@ -1,18 +1,23 @@
-"""What every simulated vendor cloud shares: an httpx transport that honours client read time-outs, and the queue of
-faults (failures, rate limits, hangs) the fault knobs line up for the next requests.
+"""What every simulated vendor cloud shares: an httpx transport that honours client read time-outs (and one that also
+carries WebSockets), and the queue of faults (failures, rate limits, hangs) the fault knobs line up for the next
+requests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import deque
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, cast
 
+import anyio.streams.stapled  # noqa: F401  (httpx-ws' stream uses it without importing it)
 import httpx
+from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream
 
-__all__ = ("Fault", "FaultQueue", "SimulatorTransport")
+__all__ = ("Fault", "FaultQueue", "SimulatorTransport", "SimulatorWebSocketTransport")
 
 
 class SimulatorTransport(httpx.ASGITransport):
@@ -79,3 +84,83 @@ class FaultQueue:
 
     def clear(self) -> None:
         self.queued.clear()
+
+
+HANDSHAKE_TIMEOUT = 5.0
+"""How long an upgrade waits for the app to accept when the request has no read time-out."""
+
+
+class _Tasks:
+    """What httpx-ws' stream needs of a task group (`start_soon`), as asyncio tasks."""
+
+    def __init__(self) -> None:
+        self.running: set[asyncio.Task[Any]] = set()
+
+    def start_soon(self, func: Callable[..., Coroutine[Any, Any, Any]], *args: Any, name: object = None) -> None:
+        task = asyncio.get_running_loop().create_task(func(*args))
+        self.running.add(task)
+        task.add_done_callback(self.running.discard)
+
+
+class SimulatorWebSocketTransport(SimulatorTransport):
+    """HTTP and WebSocket upgrades (`httpx-ws`) onto one ASGI app, in process. httpx-ws' own `ASGIWebSocketTransport`
+    runs the sockets' server side in an anyio task group that the task entering the client must also exit (pytest
+    fixtures and lifespans enter and exit in different tasks); here they are plain asyncio tasks the transport owns
+    and ends on `aclose()`.
+    """
+
+    def __init__(self, app: Any, *, vendor: str) -> None:
+        super().__init__(app, vendor=vendor)
+        self._tasks = _Tasks()
+        self._streams: set[ASGIWebSocketAsyncNetworkStream] = set()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.scheme in {"ws", "wss"} or request.headers.get("upgrade", "").lower() == "websocket":
+            return await self._upgrade(request)
+        return await super().handle_async_request(request)
+
+    def _scope(self, request: httpx.Request) -> dict[str, Any]:
+        protocols = request.headers.get("sec-websocket-protocol")
+        return {
+            "type": "websocket",
+            "path": request.url.path,
+            "raw_path": request.url.raw_path,
+            "root_path": self.root_path,
+            "scheme": request.url.scheme,
+            "query_string": request.url.query,
+            "headers": [(key.lower(), value) for key, value in request.headers.raw],
+            "client": self.client,
+            "server": (request.url.host, request.url.port),
+            "subprotocols": protocols.split(",") if protocols else [],
+        }
+
+    async def _upgrade(self, request: httpx.Request) -> httpx.Response:
+        """The upgrade, waiting for the app's accept as long as the request's read time-out allows: an app that
+        never accepts is a `httpx.ReadTimeout`, one that refuses raises httpx-ws' `WebSocketUpgradeError`.
+        """
+        timeouts = cast("dict[str, float | None]", request.extensions.get("timeout", {}))
+        wait = timeouts.get("read") or HANDSHAKE_TIMEOUT
+        stream = ASGIWebSocketAsyncNetworkStream(
+            cast(Any, self.app), self._scope(request), cast(Any, self._tasks), wait
+        )
+        try:
+            _, accepted = await stream.__aenter__()
+        except RuntimeError as exc:
+            if "in time" not in str(exc):
+                raise
+            await stream.aclose()
+            raise httpx.ReadTimeout(f"The simulated {self.vendor} did not answer in time.", request=request) from None
+        self._streams.add(stream)
+        lines = accepted.decode("utf-8").splitlines()[1:]
+        headers = [cast(tuple[str, str], tuple(line.split(": ", 1))) for line in lines if line.strip()]
+        return httpx.Response(status_code=101, headers=headers, extensions={"network_stream": stream})
+
+    async def aclose(self) -> None:
+        """Disconnect every socket still open and wait for the app to finish with them."""
+        for stream in list(self._streams):
+            with contextlib.suppress(Exception):
+                await stream.aclose()
+        self._streams.clear()
+        if self._tasks.running:
+            await asyncio.wait(set(self._tasks.running), timeout=HANDSHAKE_TIMEOUT)
+        await super().aclose()

@@ -80,6 +80,8 @@ class ProviderUnderTest:
     devices: Mapping[str, str]
     """`DeviceRole` -> provider device id."""
     simulator: Simulated
+    missing: Mapping[str, str] = field(default_factory=dict)
+    """Roles the provider can have that this account lacks, each with the reason (a real instance, say)."""
 
     def adapter(self) -> Provider:
         return self.provider(self.context)

@@ -118,6 +118,18 @@ PROVIDER_REJECTED = _code(
 SUBSCRIPTION_REQUIRED = _code(
     "subscription_required", 402, "Vendor subscription required", "The vendor needs a paid plan for this device."
 )
+INVALID_BASE_URL = _code(
+    "invalid_base_url",
+    400,
+    "Not a usable URL",
+    "The vendor URL given is not an http(s) URL (for Home Assistant: its address, such as http://host:8123).",
+)
+PROVIDER_UNREACHABLE = _code(
+    "provider_unreachable",
+    400,
+    "The URL given does not answer",
+    "Nothing answered at the vendor URL given in the credentials; check the address and that it is reachable.",
+)
 PROVIDER_AUTH_FAILED = _code(
     "provider_auth_failed",
     400,

@@ -171,9 +171,7 @@ async def test_an_online_pin_and_an_unlock_go_through_the_bridge(igloo: Igloo) -
 async def test_the_worker_marks_offline_codes_unset_when_their_window_lapses(app: Litestar, igloo: Igloo) -> None:
     """igloohome cannot list codes: the worker judges offline codes by their windows (here two hours later)."""
     studio = (await igloo.doors())["Studio"]
-    kept = (
-        await igloo.offline(studio, starts_at=berlin_hour(1, 10), ends_at=berlin_hour(1, 12))
-    ).json()
+    kept = (await igloo.offline(studio, starts_at=berlin_hour(1, 10), ends_at=berlin_hour(1, 12))).json()
     revoked = (
         await igloo.offline(studio, name="Leaving", starts_at=berlin_hour(1, 10), ends_at=berlin_hour(1, 11))
     ).json()
