@@ -142,9 +142,12 @@ class Gateway:
         raise TimeoutError("the gateway did not answer /health within 30 s")
 
 
-@pytest.fixture
-def make_run(tmp_path: Path) -> Iterator[Gateway]:
-    """What `make run` does after installing: `aggregator migrate`, then `aggregator serve --sandbox`."""
+@pytest.fixture(scope="module")
+def make_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gateway]:
+    """What `make run` does after installing: `aggregator migrate`, then `aggregator serve --sandbox`; one gateway
+    for every README test (each works on locks and codes of its own), started a second time at the end.
+    """
+    tmp_path = tmp_path_factory.mktemp("make-run")
     env = {**os.environ, "AGGREGATOR_PORT": str(free_port()), "AGGREGATOR_ACCESS_LOG": "false"}
     env.pop("AGGREGATOR_DATABASE_URL", None)
     env.pop("AGGREGATOR_REDIS_URL", None)
@@ -158,9 +161,9 @@ def make_run(tmp_path: Path) -> Iterator[Gateway]:
 
 
 @pytest.mark.slow
-def test_every_readme_curl_line_works_against_make_run(make_run: Gateway, tmp_path: Path) -> None:
-    assert (tmp_path / "var" / "sandbox_api_key").read_text().strip() == make_run.key
-    assert oct((tmp_path / "var" / "sandbox_api_key").stat().st_mode & 0o777) == "0o600"
+def test_every_readme_curl_line_works_against_make_run(make_run: Gateway) -> None:
+    assert (make_run.cwd / "var" / "sandbox_api_key").read_text().strip() == make_run.key
+    assert oct((make_run.cwd / "var" / "sandbox_api_key").stat().st_mode & 0o777) == "0o600"
     assert f"curl -H 'Authorization: Bearer {make_run.key}' {make_run.base}/v1/devices" in make_run.banner
     lines = curl_lines()
     assert len(lines) >= 8
@@ -175,20 +178,20 @@ def test_every_readme_curl_line_works_against_make_run(make_run: Gateway, tmp_pa
             assert answer.json()["code"] == curl.expected_code, line
 
 
-def run_walkthrough(marker: str, gateway: Gateway, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run_walkthrough(marker: str, gateway: Gateway) -> subprocess.CompletedProcess[str]:
     """The README's walkthrough that mentions `marker`, run by bash against the gateway."""
     [walkthrough] = [block for block in bash_blocks() if is_walkthrough(block) and marker in "\n".join(block)]
     script = "\n".join(walkthrough).replace(README_BASE, gateway.base)
     done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script], cwd=cwd, capture_output=True, text=True, timeout=90
+        ["bash", "-euo", "pipefail", "-c", script], cwd=gateway.cwd, capture_output=True, text=True, timeout=90
     )
     assert done.returncode == 0, done.stderr
     return done
 
 
 @pytest.mark.slow
-def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway, tmp_path: Path) -> None:
-    done = run_walkthrough("/v1/connect_sessions", make_run, tmp_path)
+def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway) -> None:
+    done = run_walkthrough("/v1/connect_sessions", make_run)
     assert '"status":"authorized"' in done.stdout
     assert '"status":"success","error":null,"was_confirmed_by_device":true' in done.stdout
     assert '"error":{"type":"device_offline"' in done.stdout
@@ -201,8 +204,8 @@ def test_the_readme_walkthrough_connects_nuki_and_opens_a_door(make_run: Gateway
 
 
 @pytest.mark.slow
-def test_the_readme_walkthrough_sets_a_code_restores_it_and_ends_it(make_run: Gateway, tmp_path: Path) -> None:
-    done = run_walkthrough("/drift?refresh=true", make_run, tmp_path)
+def test_the_readme_walkthrough_sets_a_code_restores_it_and_ends_it(make_run: Gateway) -> None:
+    done = run_walkthrough("/drift?refresh=true", make_run)
     answers = [msgspec.json.decode(line) for line in done.stdout.replace("}{", "}\n{").splitlines()]
     set_once, stale, reconciling, set_again, ended, workspace = answers
     assert (set_once["status"], set_again["status"], ended["status"]) == ("set", "set", "unset")
@@ -222,8 +225,8 @@ def test_the_readme_walkthrough_sets_a_code_restores_it_and_ends_it(make_run: Ga
 
 
 @pytest.mark.slow
-def test_the_readme_walkthrough_sets_a_ttlock_code_and_issues_an_offline_one(make_run: Gateway, tmp_path: Path) -> None:
-    done = run_walkthrough("/sandbox/ttlock/app", make_run, tmp_path)
+def test_the_readme_walkthrough_sets_a_ttlock_code_and_issues_an_offline_one(make_run: Gateway) -> None:
+    done = run_walkthrough("/sandbox/ttlock/app", make_run)
     answers = [msgspec.json.decode(line) for line in done.stdout.replace("}{", "}\n{").splitlines()]
     account, code, now, later, refused, issued = answers
     assert (account["provider"], account["status"]) == ("ttlock", "active")
@@ -237,8 +240,8 @@ def test_the_readme_walkthrough_sets_a_ttlock_code_and_issues_an_offline_one(mak
 
 
 @pytest.mark.slow
-def test_the_readme_walkthrough_issues_igloohome_offline_codes_for_a_stay(make_run: Gateway, tmp_path: Path) -> None:
-    done = run_walkthrough('max_time_rounding\\": \\"1d', make_run, tmp_path)
+def test_the_readme_walkthrough_issues_igloohome_offline_codes_for_a_stay(make_run: Gateway) -> None:
+    done = run_walkthrough('max_time_rounding\\": \\"1d', make_run)
     studio, stay, refused, rounded = [
         msgspec.json.decode(line) for line in done.stdout.replace("}{", "}\n{").splitlines()
     ]

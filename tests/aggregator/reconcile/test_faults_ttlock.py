@@ -26,7 +26,11 @@ from tests.aggregator.sandbox.ttlock_world import FAST_GATEWAY, TTLockWorld, ttl
 from tests.factories import Tenant
 from tests.sandbox import until
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [
+    pytest.mark.sandbox,
+    # the provider through the gateway: the database engine is not what is under test (tests/aggregator runs both)
+    pytest.mark.parametrize("database_target", ["sqlite"], indirect=True),
+]
 KEYPADS = ("Apartment door", "Side door", "Garden shed")
 MINUTE = timedelta(minutes=1)
 Entry = tuple[str, str, datetime | None, datetime | None]

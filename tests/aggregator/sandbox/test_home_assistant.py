@@ -16,7 +16,11 @@ from providers.home_assistant.simulator import HomeAssistantSimulator
 from tests.factories import Tenant
 from tests.sandbox import until
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [
+    pytest.mark.sandbox,
+    # the provider through the gateway: the database engine is not what is under test (tests/aggregator runs both)
+    pytest.mark.parametrize("database_target", ["sqlite"], indirect=True),
+]
 
 
 class Hass:

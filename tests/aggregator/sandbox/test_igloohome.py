@@ -22,7 +22,11 @@ from providers.igloohome.simulator import IgloohomeSimulator
 from tests.factories import Tenant
 from tests.sandbox import until
 
-pytestmark = pytest.mark.sandbox
+pytestmark = [
+    pytest.mark.sandbox,
+    # the provider through the gateway: the database engine is not what is under test (tests/aggregator runs both)
+    pytest.mark.parametrize("database_target", ["sqlite"], indirect=True),
+]
 BERLIN = ZoneInfo("Europe/Berlin")
 APP = "/sandbox/igloohome/app"
 

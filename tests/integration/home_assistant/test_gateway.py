@@ -15,7 +15,7 @@ import pytest
 from tests.factories import Tenant
 from tests.integration.home_assistant.hass_server import HomeAssistant
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_target", ["sqlite"], indirect=True)]
 
 
 async def connect(client: httpx.AsyncClient, tenant: Tenant, **credentials: str) -> httpx.Response:
