@@ -61,19 +61,6 @@ class StoredCredentials:
         )
 
 
-class Unsaved:
-    """Credentials held in memory while an account is being created (nothing to persist yet)."""
-
-    def __init__(self, credentials: dict[str, Any] | None = None) -> None:
-        self.credentials = credentials or {}
-
-    async def load(self) -> dict[str, Any]:
-        return self.credentials
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.credentials = credentials
-
-
 class Vendors:
     """The providers, configured for this deployment, and adapters for connected accounts."""
 

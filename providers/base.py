@@ -73,6 +73,27 @@ class CredentialStore(Protocol):
     async def save(self, credentials: dict[str, Any]) -> None: ...
 
 
+class HeldCredentials:
+    """A credential store in memory: credentials being tried before an account exists (nothing to persist yet), and
+    test accounts; `saved` lists every save, in order.
+    """
+
+    def __init__(self, credentials: Mapping[str, Any] | None = None) -> None:
+        self.credentials: dict[str, Any] = dict(credentials or {})
+        self.saved: list[dict[str, Any]] = []
+
+    @property
+    def saves(self) -> int:
+        return len(self.saved)
+
+    async def load(self) -> dict[str, Any]:
+        return dict(self.credentials)
+
+    async def save(self, credentials: dict[str, Any]) -> None:
+        self.credentials = dict(credentials)
+        self.saved.append(dict(credentials))
+
+
 async def unpaced() -> None:
     """No pacing: every request goes at once."""
 

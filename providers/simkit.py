@@ -17,7 +17,7 @@ import anyio.streams.stapled  # noqa: F401  (httpx-ws' stream uses it without im
 import httpx
 from httpx_ws.transport import ASGIWebSocketAsyncNetworkStream
 
-__all__ = ("Fault", "FaultQueue", "SimulatorTransport", "SimulatorWebSocketTransport")
+__all__ = ("Fault", "FaultQueue", "Knobs", "SimulatorTransport", "SimulatorWebSocketTransport", "Step", "Timeline")
 
 
 class SimulatorTransport(httpx.ASGITransport):
@@ -164,3 +164,83 @@ class SimulatorWebSocketTransport(SimulatorTransport):
         if self._tasks.running:
             await asyncio.wait(set(self._tasks.running), timeout=HANDSHAKE_TIMEOUT)
         await super().aclose()
+
+
+class Step:
+    """A change a simulated device promised for later (a lock moving, a bridge carrying out a job)."""
+
+    def __init__(self, run: Callable[[], None]) -> None:
+        self.run = run
+        self.handle: asyncio.TimerHandle | None = None
+        self.done = asyncio.Event()
+
+
+class Timeline:
+    """The steps a simulated cloud's devices promised, run after their delay, or all at once by `settle()` (tests
+    that do not wait), in the order they were promised; `close()` drops what is left.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[Step] = []
+
+    def after(self, delay: float, run: Callable[[], None]) -> Step:
+        """Run `run` in `delay` seconds; without a running event loop it waits for `settle()`."""
+        step = Step(run)
+        self.steps.append(step)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return step
+        step.handle = loop.call_later(delay, self._run, step)
+        return step
+
+    def _run(self, step: Step) -> None:
+        if step in self.steps:
+            self.steps.remove(step)
+            try:
+                step.run()
+            finally:
+                step.done.set()
+
+    async def settle(self, steps: int | None = None) -> None:
+        """Run the promised steps now (and those they promise in turn); `steps`: only that many."""
+        done = 0
+        while self.steps and (steps is None or done < steps):
+            done += 1
+            step = self.steps[0]
+            if step.handle:
+                step.handle.cancel()
+            self._run(step)
+            await asyncio.sleep(0)
+        await asyncio.sleep(0)
+
+    def close(self) -> None:
+        """Drop every promised step (whoever waits for one is released): nothing runs after this."""
+        for step in self.steps:
+            if step.handle:
+                step.handle.cancel()
+            step.done.set()
+        self.steps.clear()
+
+
+class Knobs:
+    """The fault knobs every simulator has (`providers.testing.FaultKnobs`, but for `revoke_credentials`, which
+    each vendor means its own way), on the simulator's `faults` queue and `failure_rate`.
+    """
+
+    faults: FaultQueue
+    failure_rate: float
+
+    def rate_limit(self, *, retry_after: int, count: int = 1) -> None:
+        """The next `count` requests are refused as too many (each vendor says it its own way)."""
+        self.faults.rate_limit(retry_after=retry_after, count=count)
+
+    def fail_next(self, *, status: int = 503, count: int = 1) -> None:
+        self.faults.fail_next(status=status, count=count)
+
+    def time_out_next(self, *, count: int = 1) -> None:
+        self.faults.time_out_next(count=count)
+
+    def next_fault(self) -> Fault | None:
+        """What the next request suffers (asked once per request): queued faults first, then the failure rate."""
+        return self.faults.next(self.failure_rate)

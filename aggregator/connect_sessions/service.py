@@ -21,8 +21,7 @@ from aggregator.http.errors import ApiError, found
 from aggregator.http.provider_errors import api_error
 from aggregator.ids import new_id
 from aggregator.runtime import Runtime
-from aggregator.vendors import Unsaved
-from providers.base import Provider
+from providers.base import HeldCredentials, Provider
 from providers.errors import ProviderError
 from schemas import ConnectSession, ConnectSessionCreate, ConnectSessionError, ConnectSessionStatus
 from schemas.providers import AuthKind
@@ -101,7 +100,7 @@ async def _complete(
     if error or not code:
         raise ApiError(errors.PROVIDER_AUTH_FAILED, f"The person did not grant access at the vendor ({error}).")
     provider = ctx.vendors.provider(record.provider)
-    context = ctx.vendors.context(record.provider, Unsaved())
+    context = ctx.vendors.context(record.provider, HeldCredentials())
     credentials = await provider.exchange_code(context, code=code, redirect_uri=runtime.settings.oauth_callback_url)
     account_id = await store_login(ctx, record.provider, credentials)
     await repository.finish(runtime.db, record.id, status=ConnectSessionStatus.AUTHORIZED, account_id=account_id)

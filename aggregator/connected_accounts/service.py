@@ -19,7 +19,8 @@ from aggregator.http.pagination import PageRequest, build_page
 from aggregator.http.provider_errors import api_error
 from aggregator.ids import new_id
 from aggregator.jobs.base import JobBackend
-from aggregator.vendors import Unsaved, Vendors
+from aggregator.vendors import Vendors
+from providers.base import HeldCredentials
 from providers.errors import ProviderError
 from providers.registry import UnknownProvider
 from schemas import ConnectedAccount, ConnectedAccountCreate, EventSource, EventType, Page
@@ -46,7 +47,7 @@ async def connect_with_credentials(ctx: RequestContext, data: ConnectedAccountCr
     expected = set(provider.manifest.credential_fields)
     _check_fields(data.provider, expected, data.credentials)
     try:
-        credentials = await provider.connect(ctx.vendors.context(data.provider, Unsaved()), data.credentials)
+        credentials = await provider.connect(ctx.vendors.context(data.provider, HeldCredentials()), data.credentials)
     except ProviderError as exc:
         raise api_error(exc) from exc
     account_id = await store_login(ctx, data.provider, credentials)
@@ -55,7 +56,7 @@ async def connect_with_credentials(ctx: RequestContext, data: ConnectedAccountCr
 
 async def store_login(ctx: RequestContext, slug: str, credentials: dict[str, Any]) -> uuid.UUID:
     """Keep a login that works: a new account, or new credentials for the same vendor account. Then sync it."""
-    adapter = ctx.vendors.provider(slug)(ctx.vendors.context(slug, Unsaved(credentials)))
+    adapter = ctx.vendors.provider(slug)(ctx.vendors.context(slug, HeldCredentials(credentials)))
     try:
         identity = await adapter.identify()
     except ProviderError as exc:

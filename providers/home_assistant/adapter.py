@@ -12,7 +12,7 @@ from typing import Any
 import msgspec
 
 from providers import code_rules
-from providers.base import Provider, ProviderContext, SandboxCloud
+from providers.base import HeldCredentials, Provider, ProviderContext, SandboxCloud
 from providers.errors import CapabilityNotSupported, ProviderRejected, ProviderUnavailable
 from providers.home_assistant import mapping
 from providers.home_assistant.client import HomeAssistantClient, normalized_base_url
@@ -79,7 +79,9 @@ class HomeAssistantProvider(Provider):
             "base_url": normalized_base_url(submitted["base_url"]),
             "access_token": submitted["access_token"],
         }
-        adapter = cls(ProviderContext(http=context.http, config=context.config, credentials=_Given(credentials)))
+        adapter = cls(
+            ProviderContext(http=context.http, config=context.config, credentials=HeldCredentials(credentials))
+        )
         try:
             await adapter.identify()
         except ProviderUnavailable as exc:
@@ -195,19 +197,6 @@ class HomeAssistantProvider(Provider):
         changes = [state for states in history for state in states if not mapping.stamped(state, since)]
         events = [event for state in changes if (event := mapping.event_of(state, since))]
         return sorted(events, key=lambda event: (event.occurred_at, event.provider_event_id))
-
-
-class _Given:
-    """The credentials being tried (nothing to persist yet)."""
-
-    def __init__(self, credentials: dict[str, Any]) -> None:
-        self.credentials = credentials
-
-    async def load(self) -> dict[str, Any]:
-        return self.credentials
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.credentials = credentials
 
 
 def _credential(entity_id: str, pin: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from providers.home_assistant.simulator_http import build_app
 from providers.home_assistant.simulator_locks import SimulatedLocks
 from providers.home_assistant.simulator_state import ENTITY_ID, LOCK_STATES, Lock, MatterStore
 from providers.home_assistant.simulator_transport import HomeAssistantTransport
-from providers.simkit import Fault, FaultQueue
+from providers.simkit import FaultQueue, Knobs
 
 if TYPE_CHECKING:
     from providers.home_assistant.simulator_ws import Session
@@ -31,7 +31,7 @@ def _b64(raw: bytes) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-class HomeAssistantSimulator(SimulatedLocks):
+class HomeAssistantSimulator(SimulatedLocks, Knobs):
     """Home Assistant in a box. Setup, knobs and what happens at the locks are plain methods; `app` is the ASGI app
     (its state holds the simulator); `transport()` serves HTTP and WebSocket upgrades to it in process.
     """
@@ -128,12 +128,6 @@ class HomeAssistantSimulator(SimulatedLocks):
         """The next `count` requests are answered 429 with `Retry-After` (by a reverse proxy: HA has no limit)."""
         self.faults.rate_limit(retry_after=retry_after, count=count)
 
-    def fail_next(self, *, status: int = 503, count: int = 1) -> None:
-        self.faults.fail_next(status=status, count=count)
-
-    def time_out_next(self, *, count: int = 1) -> None:
-        self.faults.time_out_next(count=count)
-
     def revoke_credentials(self) -> None:
         """Every token known now is refused from now on (REST 401, WebSocket `auth_invalid`); open WebSocket
         connections are closed, as Home Assistant closes them when their refresh token is removed.
@@ -141,10 +135,6 @@ class HomeAssistantSimulator(SimulatedLocks):
         self.tokens.clear()
         for session in list(self.sessions):
             session.close()
-
-    def next_fault(self) -> Fault | None:
-        """What the next request suffers (asked once per request): queued faults first, then the failure rate."""
-        return self.faults.next(self.failure_rate)
 
     def close(self) -> None:
         """Drop every pending device step and close the open WebSocket connections."""

@@ -4,7 +4,6 @@ listeners), contexts, and the timers of devices in motion (which `settle()` can 
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from providers.home_assistant.simulator_state import Context, State, iso, ulid, version_tuple
+from providers.simkit import Timeline
 
 
 @dataclass(frozen=True)
@@ -46,15 +46,6 @@ class StateChanged:
 Listener = Callable[[StateChanged], None]
 
 
-class _Step:
-    """Something a device does `action_delay` after it was asked; `done` tells the caller waiting for it."""
-
-    def __init__(self, run: Callable[[], None]) -> None:
-        self.run = run
-        self.done = asyncio.Event()
-        self.handle: asyncio.TimerHandle | None = None
-
-
 class SimulatedCore:
     """States, history, listeners and timers."""
 
@@ -70,7 +61,7 @@ class SimulatedCore:
         self.owner_id = f"{rng.getrandbits(128):032x}"
         """The owner's user id: the `user_id` of the contexts of calls made with the owner's tokens."""
         self._listeners: list[Listener] = []
-        self._steps: list[_Step] = []
+        self.timeline = Timeline()
 
     @property
     def reported(self) -> bool:
@@ -118,36 +109,15 @@ class SimulatedCore:
         """Run `run` `action_delay` seconds from now (or at `settle()`), and wait until it has run. The step runs even
         if the waiting caller gives up (Home Assistant shields service calls from dropped connections).
         """
-        step = _Step(run)
-        self._steps.append(step)
-        step.handle = asyncio.get_running_loop().call_later(self.action_delay, self._run, step)
-        await step.done.wait()
-
-    def _run(self, step: _Step) -> None:
-        if step in self._steps:
-            self._steps.remove(step)
-            try:
-                step.run()
-            finally:
-                step.done.set()
+        await self.timeline.after(self.action_delay, run).done.wait()
 
     async def settle(self) -> None:
         """Carry out every pending device step now (and those they start), in the order they were promised."""
-        while self._steps:
-            step = self._steps[0]
-            if step.handle:
-                step.handle.cancel()
-            self._run(step)
-            await asyncio.sleep(0)
-        await asyncio.sleep(0)
+        await self.timeline.settle()
 
     async def aclose(self) -> None:
         self.close()
 
     def close(self) -> None:
         """Drop every pending step (callers waiting for one are released): nothing of the simulator runs after this."""
-        for step in self._steps:
-            if step.handle:
-                step.handle.cancel()
-            step.done.set()
-        self._steps.clear()
+        self.timeline.close()

@@ -12,24 +12,13 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from providers.base import ProviderConfig, ProviderContext
+from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.home_assistant.adapter import HomeAssistantProvider
 from providers.home_assistant.simulator import HomeAssistantSimulator
 from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
 
 BASE_URL = "http://homeassistant.local:8123"
 TOKEN = "contract-long-lived-token"
-
-
-class MemoryCredentials:
-    def __init__(self) -> None:
-        self.credentials: dict[str, str] = {}
-
-    async def load(self) -> dict[str, str]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, str]) -> None:
-        self.credentials = dict(credentials)
 
 
 @dataclass
@@ -75,7 +64,7 @@ async def provider_under_test() -> AsyncIterator[ProviderUnderTest]:
     behind[0] = timedelta(0)
     try:
         async with httpx.AsyncClient(transport=sim.transport(), timeout=httpx.Timeout(2.0)) as http:
-            store = MemoryCredentials()
+            store = HeldCredentials()
             context = ProviderContext(
                 http=http, config=ProviderConfig(base_url=BASE_URL), credentials=store, clock=sim.clock
             )

@@ -17,7 +17,7 @@ from providers.igloohome.simulator_http import build_app
 from providers.igloohome.simulator_jobs import SimulatedBridges
 from providers.igloohome.simulator_oauth import ALL_SCOPES, ApiClient, TokenServer
 from providers.igloohome.simulator_state import Bridge, Keypad, Lock
-from providers.simkit import FaultQueue, SimulatorTransport
+from providers.simkit import FaultQueue, Knobs, SimulatorTransport
 
 __all__ = ("IgloohomeSimulator",)
 
@@ -25,7 +25,7 @@ TOKEN_LIFETIME = timedelta(hours=1)
 DEFAULT_ACCOUNT = "igloo-account"
 
 
-class IgloohomeSimulator(SimulatedBridges):
+class IgloohomeSimulator(SimulatedBridges, Knobs):
     """igloohome in a box. Setup, knobs and what happens at the locks are plain methods; `app` is the ASGI app;
     `transport()` is an httpx transport on it that honours client time-outs.
     """
@@ -105,15 +105,6 @@ class IgloohomeSimulator(SimulatedBridges):
         return device_id
 
     # -- fault knobs (providers.testing.FaultKnobs) -----------------------------------------------------------
-
-    def rate_limit(self, *, retry_after: int, count: int = 1) -> None:
-        self.faults.rate_limit(retry_after=retry_after, count=count)
-
-    def fail_next(self, *, status: int = 503, count: int = 1) -> None:
-        self.faults.fail_next(status=status, count=count)
-
-    def time_out_next(self, *, count: int = 1) -> None:
-        self.faults.time_out_next(count=count)
 
     def revoke_credentials(self, client_id: str | None = None) -> None:
         """The API client (every client for None) is disabled in the portal: its secret and tokens are refused."""

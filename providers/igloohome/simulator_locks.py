@@ -5,7 +5,6 @@ accepted bridge jobs later (which `settle()` runs at once).
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Callable
 from datetime import datetime
@@ -13,17 +12,10 @@ from datetime import datetime
 from providers.igloohome.models import INCORRECT_PIN_LOG_TYPE
 from providers.igloohome.simulator_pins import PIN_LOG_TYPES, admitting
 from providers.igloohome.simulator_state import AlgoPin, Bridge, Job, Keypad, Lock, LogRow
+from providers.simkit import Timeline
 
 THUMBTURN_UNLOCK, THUMBTURN_LOCK = 52, 51
 BLUETOOTH_UNLOCK, BLUETOOTH_LOCK = 11, 37
-
-
-class _Step:
-    """A transition promised for later (a bridge carrying out a job)."""
-
-    def __init__(self, run: Callable[[], None]) -> None:
-        self.run = run
-        self.handle: asyncio.TimerHandle | None = None
 
 
 class SimulatedLocks:
@@ -37,7 +29,7 @@ class SimulatedLocks:
         self.bridges: dict[str, Bridge] = {}
         self.keypads: dict[str, Keypad] = {}
         self.jobs: dict[str, Job] = {}
-        self._steps: list[_Step] = []
+        self.timeline = Timeline()
 
     def bridge_of(self, lock_id: str) -> Bridge | None:
         return next((bridge for bridge in self.bridges.values() if lock_id in bridge.locks), None)
@@ -106,34 +98,15 @@ class SimulatedLocks:
 
     def after(self, run: Callable[[], None]) -> None:
         """Run `run` after `job_delay`; without a running event loop it waits for `settle()`."""
-        step = _Step(run)
-        self._steps.append(step)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        step.handle = loop.call_later(self.job_delay, self._run, step)
-
-    def _run(self, step: _Step) -> None:
-        if step in self._steps:
-            self._steps.remove(step)
-            step.run()
+        self.timeline.after(self.job_delay, run)
 
     async def settle(self) -> None:
         """Carry out every promised transition now (and those they start), in the order they were promised."""
-        while self._steps:
-            step = self._steps[0]
-            if step.handle:
-                step.handle.cancel()
-            self._run(step)
-        await asyncio.sleep(0)
+        await self.timeline.settle()
 
     async def aclose(self) -> None:
         self.close()
 
     def close(self) -> None:
         """Drop every pending transition: nothing of the simulator runs after this."""
-        for step in self._steps:
-            if step.handle:
-                step.handle.cancel()
-        self._steps.clear()
+        self.timeline.close()

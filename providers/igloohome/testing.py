@@ -10,11 +10,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import httpx
 
-from providers.base import ProviderConfig, ProviderContext
+from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.igloohome.adapter import IgloohomeProvider
 from providers.igloohome.simulator import IgloohomeSimulator
 from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
@@ -25,21 +24,6 @@ AUTH_URL = f"{BASE_URL}/oauth2/token"
 CLIENT_ID, CLIENT_SECRET = "contract-client", "contract-client-secret"
 FAST_JOBS = {"job_poll_seconds": "0.02", "job_wait_seconds": "2"}
 """Bridge jobs are followed every 20 ms, for 2 s at most (the simulated bridge takes 50 ms)."""
-
-
-class MemoryCredentials:
-    """A credential store in memory (what the gateway keeps encrypted in its database)."""
-
-    def __init__(self) -> None:
-        self.credentials: dict[str, Any] = {}
-        self.saves = 0
-
-    async def load(self) -> dict[str, Any]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.credentials = dict(credentials)
-        self.saves += 1
 
 
 @dataclass
@@ -86,7 +70,7 @@ async def provider_under_test() -> AsyncIterator[ProviderUnderTest]:
     config = ProviderConfig(base_url=BASE_URL, auth_url=AUTH_URL, extra=FAST_JOBS)
     try:
         async with httpx.AsyncClient(transport=sim.transport(), timeout=httpx.Timeout(2.0)) as http:
-            store = MemoryCredentials()
+            store = HeldCredentials()
             context = ProviderContext(http=http, config=config, credentials=store, clock=sim.clock)
             submitted = {"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET}
             await store.save(await IgloohomeProvider.connect(context, submitted))

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from providers.base import Provider, ProviderConfig, ProviderContext, SandboxCloud
+from providers.base import HeldCredentials, Provider, ProviderConfig, ProviderContext, SandboxCloud
 from providers.errors import CapabilityNotSupported, DeviceOffline, ProviderAuthError, ProviderRejected
 from providers.manifest import Capability, DeviceModel, ProviderManifest, WebhookTrust
 from providers.nuki import client as api
@@ -66,7 +66,7 @@ class NukiProvider(Provider):
     async def connect(cls, context: ProviderContext, submitted: Mapping[str, str]) -> dict[str, Any]:
         """API-token accounts: the token is tried before it is kept."""
         credentials = {"api_token": submitted["api_token"].strip()}
-        await NukiClient(context.http, context.config, _Fixed(credentials)).account()
+        await NukiClient(context.http, context.config, HeldCredentials(credentials)).account()
         return credentials
 
     @classmethod
@@ -191,19 +191,6 @@ class NukiProvider(Provider):
             logs += older
         events = [mapping.event_of(log) for log in reversed(logs)]  # oldest first, so equal times keep their order
         return sorted((event for event in events if event), key=lambda event: event.occurred_at)
-
-
-class _Fixed:
-    """A credential store that holds what was just submitted (nothing to persist yet)."""
-
-    def __init__(self, credentials: dict[str, Any]) -> None:
-        self.credentials = credentials
-
-    async def load(self) -> dict[str, Any]:
-        return self.credentials
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.credentials = credentials
 
 
 def _lock_id(provider_device_id: str) -> int:

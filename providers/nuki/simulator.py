@@ -18,7 +18,7 @@ from providers.nuki.simulator_devices import SimulatedLocks
 from providers.nuki.simulator_http import build_app
 from providers.nuki.simulator_oauth import Client, OAuthServer
 from providers.nuki.simulator_state import Account, Lock, log_payload, smartlock_id, state_payload
-from providers.simkit import Fault, FaultQueue, SimulatorTransport
+from providers.simkit import Fault, FaultQueue, Knobs, SimulatorTransport
 
 __all__ = ("Fault", "NukiSimulator", "SimulatorTransport", "WebhookMessage")
 VENDOR = "Nuki Web"
@@ -30,7 +30,7 @@ class WebhookMessage:
     body: bytes
 
 
-class NukiSimulator(SimulatedLocks):
+class NukiSimulator(SimulatedLocks, Knobs):
     """Nuki Web in a box. Setup, knobs and device events are plain methods; `app` is the ASGI app; `transport()`
     is an httpx transport on it that honours client time-outs (httpx's own ASGITransport ignores them).
     """
@@ -110,15 +110,6 @@ class NukiSimulator(SimulatedLocks):
 
     # -- fault knobs (providers.testing.FaultKnobs) -----------------------------------------------------------
 
-    def rate_limit(self, *, retry_after: int, count: int = 1) -> None:
-        self.faults.rate_limit(retry_after=retry_after, count=count)
-
-    def fail_next(self, *, status: int = 503, count: int = 1) -> None:
-        self.faults.fail_next(status=status, count=count)
-
-    def time_out_next(self, *, count: int = 1) -> None:
-        self.faults.time_out_next(count=count)
-
     def revoke_credentials(self, account_id: int | None = None) -> None:
         """Every token, refresh token and unused code of the account (of every account for None) dies now."""
         self.oauth.revoke(None if account_id is None else {account_id})
@@ -126,10 +117,6 @@ class NukiSimulator(SimulatedLocks):
     def expire_tokens(self) -> None:
         """Every OAuth access token has expired now (refresh tokens and API tokens still work)."""
         self.oauth.expire_access_tokens()
-
-    def next_fault(self) -> Fault | None:
-        """What the next request suffers (the app asks once per request): queued faults first, in order."""
-        return self.faults.next(self.failure_rate)
 
     # -- webhooks ---------------------------------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ entries, manual turns, auths syncing to the lock, codes changed in the Nuki app,
 
 from __future__ import annotations
 
-import asyncio
 import random
 from collections.abc import Callable
 from datetime import datetime
@@ -28,6 +27,7 @@ from providers.nuki.simulator_state import (
     window_allows,
     window_of,
 )
+from providers.simkit import Timeline
 
 MOVES: dict[int, tuple[int, tuple[int, ...]]] = {
     Action.UNLOCK: (LockState.UNLOCKING, (LockState.UNLOCKED,)),
@@ -44,14 +44,6 @@ MOTOR_BLOCKED_LOG, INVALID_CODE_LOG = 1, 224
 KEYPAD_SOURCE = 1
 
 
-class _Step:
-    """A transition the simulated cloud has promised to carry out later (a lock moving, an auth syncing)."""
-
-    def __init__(self, run: Callable[[], None]) -> None:
-        self.run = run
-        self.handle: asyncio.TimerHandle | None = None
-
-
 class SimulatedLocks:
     """The accounts' locks, keypad-code auths and logs, and how they change over time."""
 
@@ -63,7 +55,7 @@ class SimulatedLocks:
         self.locks: dict[int, Lock] = {}
         self.auths = AuthTable()
         self.logs: list[LogEntry] = []
-        self._steps: list[_Step] = []
+        self.timeline = Timeline()
 
     # -- device knobs -----------------------------------------------------------------------------------------
 
@@ -252,31 +244,13 @@ class SimulatedLocks:
 
     def _after(self, run: Callable[[], None]) -> None:
         """Run `run` after `action_delay`; without a running event loop it waits for `settle()`."""
-        step = _Step(run)
-        self._steps.append(step)
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return
-        step.handle = loop.call_later(self.action_delay, self._run, step)
+        self.timeline.after(self.action_delay, run)
 
-    def _run(self, step: _Step) -> None:
-        if step in self._steps:
-            self._steps.remove(step)
-            step.run()
-
-    async def settle(self, *, steps: int | None = None) -> None:
-        """Carry out every pending transition now (and those they start), in the order they were promised;
+    async def settle(self, steps: int | None = None) -> None:
+        """Carry out every pending device step now (and those they start), in the order they were promised;
         `steps`: only that many (to look at a lock half-way, e.g. unlatched before unlocked).
         """
-        done = 0
-        while self._steps and (steps is None or done < steps):
-            done += 1
-            step = self._steps[0]
-            if step.handle:
-                step.handle.cancel()
-            self._run(step)
-        await asyncio.sleep(0)
+        await self.timeline.settle(steps)
 
     async def aclose(self) -> None:
         """`close()` for callers that await their clean-up (the sandbox's `SandboxCloud.close`)."""
@@ -284,7 +258,4 @@ class SimulatedLocks:
 
     def close(self) -> None:
         """Drop every pending transition: nothing of the simulator runs after this."""
-        for step in self._steps:
-            if step.handle:
-                step.handle.cancel()
-        self._steps.clear()
+        self.timeline.close()

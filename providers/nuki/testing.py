@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
-from providers.base import ProviderConfig, ProviderContext
+from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.nuki import client as api
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
@@ -23,21 +22,6 @@ BASE_URL = "https://api.nuki.io"
 CLIENT_ID, CLIENT_SECRET = "gateway-contract", "contract-client-secret"
 REDIRECT_URI = "https://gateway.example/oauth/nuki/callback"
 EMAIL, PASSWORD = "host@example.com", "correct horse battery staple"
-
-
-class MemoryCredentials:
-    """A credential store in memory (what the gateway keeps encrypted in its database)."""
-
-    def __init__(self) -> None:
-        self.credentials: dict[str, Any] = {}
-        self.saves = 0
-
-    async def load(self) -> dict[str, Any]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.credentials = dict(credentials)
-        self.saves += 1
 
 
 @dataclass
@@ -118,7 +102,7 @@ async def provider_under_test() -> AsyncIterator[ProviderUnderTest]:
     config = ProviderConfig(base_url=BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     try:
         async with httpx.AsyncClient(transport=sim.transport(), timeout=httpx.Timeout(2.0)) as http:
-            store = MemoryCredentials()
+            store = HeldCredentials()
             context = ProviderContext(http=http, config=config, credentials=store, clock=sim.clock)
             code = await sign_in(http, config)
             await store.save(await NukiProvider.exchange_code(context, code=code, redirect_uri=REDIRECT_URI))

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
-from providers.simkit import Fault, FaultQueue, SimulatorTransport
+from providers.simkit import FaultQueue, Knobs, SimulatorTransport
 from providers.ttlock.simulator_http import build_app
 from providers.ttlock.simulator_oauth import TokenServer
 from providers.ttlock.simulator_passcodes import SimulatedPasscodes
@@ -24,7 +24,7 @@ __all__ = ("TTLockSimulator",)
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-class TTLockSimulator(SimulatedPasscodes):
+class TTLockSimulator(SimulatedPasscodes, Knobs):
     """TTLock's cloud in a box. Setup, knobs and what happens at the devices are plain methods; `app` is the ASGI
     app; `transport()` is an httpx transport on it that honours client time-outs.
     """
@@ -114,12 +114,6 @@ class TTLockSimulator(SimulatedPasscodes):
         """The next `count` requests answer errcode 30006 (HTTP 200; TTLock sends no Retry-After)."""
         self.faults.rate_limit(retry_after=retry_after, count=count)
 
-    def fail_next(self, *, status: int = 503, count: int = 1) -> None:
-        self.faults.fail_next(status=status, count=count)
-
-    def time_out_next(self, *, count: int = 1) -> None:
-        self.faults.time_out_next(count=count)
-
     def revoke_credentials(self, account: int | None = None) -> None:
         """The owner changed the app account's password: every access and refresh token of the account (uid; every
         account for None) is refused (10004 / 10011), and so is a login with the old password (10007).
@@ -132,9 +126,6 @@ class TTLockSimulator(SimulatedPasscodes):
     def expire_tokens(self) -> None:
         """Every access token has expired now (refresh tokens still work)."""
         self.oauth.expire_access_tokens()
-
-    def next_fault(self) -> Fault | None:
-        return self.faults.next(self.failure_rate)
 
     # -- callbacks --------------------------------------------------------------------------------------------
 

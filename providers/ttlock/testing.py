@@ -8,12 +8,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import httpx
 
 from providers import code_rules
-from providers.base import ProviderConfig, ProviderContext
+from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
 from providers.ttlock import mapping
 from providers.ttlock.adapter import TTLockProvider
@@ -22,19 +21,6 @@ from providers.ttlock.simulator import TTLockSimulator
 BASE_URL = "https://euapi.ttlock.com"
 CLIENT_ID, CLIENT_SECRET = "gateway-contract", "contract-client-secret"
 USERNAME, PASSWORD = "host@example.com", "correct horse battery staple"
-
-
-class MemoryCredentials:
-    """A credential store in memory (what the gateway keeps encrypted in its database)."""
-
-    def __init__(self) -> None:
-        self.credentials: dict[str, Any] = {}
-
-    async def load(self) -> dict[str, Any]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.credentials = dict(credentials)
 
 
 @dataclass
@@ -104,7 +90,7 @@ async def provider_under_test() -> AsyncIterator[ProviderUnderTest]:
     config = ProviderConfig(base_url=BASE_URL, client_id=CLIENT_ID, client_secret=CLIENT_SECRET)
     try:
         async with httpx.AsyncClient(transport=sim.transport(), timeout=httpx.Timeout(2.0)) as http:
-            store = MemoryCredentials()
+            store = HeldCredentials()
             context = ProviderContext(http=http, config=config, credentials=store, clock=sim.clock)
             await store.save(await TTLockProvider.connect(context, {"username": USERNAME, "password": PASSWORD}))
             yield ProviderUnderTest(TTLockProvider, context, devices, TTLockSimulated(sim, config))

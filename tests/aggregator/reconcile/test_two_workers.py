@@ -246,11 +246,14 @@ async def test_a_worker_killed_in_the_middle_of_reconciles_loses_nothing(
     doors = await connect(client, tenant, nuki)
     book = Book(client, tenant.headers, nuki.view)
     await nuki.refresh()
-    (victim, victim_log), survivor = workers
     changes = asyncio.gather(*(work_on(book, doors[name], 0.3 * n) for n, name in enumerate(LOCKS)))
-    while not writes(victim_log):  # the victim is in the middle of a reconcile: it has just written to Nuki
-        assert not changes.done() and victim.poll() is None, victim_log.read_text()
+    writing: list[tuple[subprocess.Popen[str], Path]] = []
+    while not writing:  # the first worker to write to Nuki is in the middle of a reconcile: it is the victim
+        writing = [(process, log) for process, log in workers if writes(log)]
+        assert not changes.done(), "the changes ended before either worker wrote"
         await asyncio.sleep(0.01)
+    (victim, victim_log), survivor = writing[0], next(worker for worker in workers if worker != writing[0])
+    assert victim.poll() is None, victim_log.read_text()
     victim.kill()
     await changes
 

@@ -15,6 +15,7 @@ import msgspec
 import pytest
 import respx
 
+from providers.base import HeldCredentials as MemoryStore
 from providers.base import ProviderConfig, ProviderContext
 from providers.igloohome import mapping
 from providers.igloohome.adapter import IgloohomeProvider
@@ -39,21 +40,6 @@ def payload(name: str) -> Any:
     return json.loads(fixture(name))
 
 
-class MemoryStore:
-    """A credential store that records every save, in order."""
-
-    def __init__(self, credentials: dict[str, Any] | None = None) -> None:
-        self.credentials = dict(credentials or CREDENTIALS)
-        self.saved: list[dict[str, Any]] = []
-
-    async def load(self) -> dict[str, Any]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.saved.append(dict(credentials))
-        self.credentials = dict(credentials)
-
-
 @pytest.fixture(name="igloo")
 def igloo_fixture() -> respx.MockRouter:
     """The API at its documented base; the token endpoint answers `token.json` (tests may replace the route)."""
@@ -71,13 +57,15 @@ async def http_fixture(igloo: respx.MockRouter) -> AsyncIterator[httpx.AsyncClie
 def client(
     http: httpx.AsyncClient, store: MemoryStore | None = None, config: ProviderConfig = CONFIG
 ) -> IgloohomeClient:
-    return IgloohomeClient(http, config, store or MemoryStore(), clock=lambda: NOW)
+    return IgloohomeClient(http, config, store or MemoryStore(CREDENTIALS), clock=lambda: NOW)
 
 
 def adapter(
     http: httpx.AsyncClient, store: MemoryStore | None = None, config: ProviderConfig = CONFIG
 ) -> IgloohomeProvider:
-    context = ProviderContext(http=http, config=config, credentials=store or MemoryStore(), clock=lambda: NOW)
+    context = ProviderContext(
+        http=http, config=config, credentials=store or MemoryStore(CREDENTIALS), clock=lambda: NOW
+    )
     return IgloohomeProvider(context)
 
 

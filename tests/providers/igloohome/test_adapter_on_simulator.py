@@ -11,11 +11,12 @@ import httpx
 import msgspec
 import pytest
 
+from providers.base import HeldCredentials as MemoryCredentials
 from providers.base import ProviderConfig, ProviderContext
 from providers.errors import DeviceOffline, ProviderRejected
 from providers.igloohome.adapter import IgloohomeProvider
 from providers.igloohome.sandbox import sandbox_cloud
-from providers.igloohome.testing import MemoryCredentials, provider_under_test
+from providers.igloohome.testing import provider_under_test
 from providers.testing import DeviceRole
 from schemas.providers import AccessCodeSpec, ActionKind, ActionState, OfflineCodeSpec
 

@@ -19,6 +19,7 @@ from providers.igloohome.client_auth import SCOPES, request_token
 from tests.providers.igloohome.client_support import (
     BASE,
     CONFIG,
+    CREDENTIALS,
     TOKEN_URL,
     MemoryStore,
     api,
@@ -86,7 +87,7 @@ async def test_a_busy_token_endpoint_is_transient(igloo, http):
 
 async def test_one_token_serves_many_calls_and_is_kept_in_the_store(igloo, http):
     devices = igloo.get(DEVICES).respond(200, json=EMPTY)
-    store = MemoryStore()
+    store = MemoryStore(CREDENTIALS)
     api_client = client(http, store)
 
     for _ in range(5):
@@ -101,7 +102,7 @@ async def test_one_token_serves_many_calls_and_is_kept_in_the_store(igloo, http)
 
 async def test_a_new_client_reuses_the_stored_token(igloo, http):
     igloo.get(DEVICES).respond(200, json=EMPTY)
-    store = MemoryStore()
+    store = MemoryStore(CREDENTIALS)
     await client(http, store).devices_page()
 
     await client(http, store).devices_page()
@@ -126,7 +127,7 @@ async def test_a_refused_token_is_replaced_once_and_the_call_repeated(igloo, htt
     igloo["token"].side_effect = [token_answer("stale"), token_answer("fresh")]
     devices = igloo.get(DEVICES)
     devices.side_effect = [httpx.Response(status, json={"message": "Unauthorized"}), httpx.Response(200, json=EMPTY)]
-    store = MemoryStore()
+    store = MemoryStore(CREDENTIALS)
 
     page = await client(http, store).devices_page()
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import respx
 
+from providers.base import HeldCredentials as MemoryStore
 from providers.base import ProviderConfig
 from providers.nuki.client import NukiClient
 
@@ -23,21 +23,6 @@ FRONT_DOOR = 17618910285
 
 def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
-
-
-class MemoryStore:
-    """A credential store that records every save, in order."""
-
-    def __init__(self, credentials: dict[str, Any]) -> None:
-        self.credentials = dict(credentials)
-        self.saved: list[dict[str, Any]] = []
-
-    async def load(self) -> dict[str, Any]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.saved.append(dict(credentials))
-        self.credentials = dict(credentials)
 
 
 @pytest.fixture(name="nuki")

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
+from providers.base import HeldCredentials as MemoryCredentials
 from providers.base import ProviderConfig, ProviderContext
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
-from providers.nuki.testing import MemoryCredentials
 
 BASE = "https://api.nuki.io"
 START = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)

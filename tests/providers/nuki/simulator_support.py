@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from providers.base import HeldCredentials as MemoryCredentials
 from providers.base import ProviderConfig, ProviderContext
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
@@ -18,7 +19,6 @@ from providers.nuki.testing import (
     CLIENT_ID,
     CLIENT_SECRET,
     REDIRECT_URI,
-    MemoryCredentials,
     seed,
     sign_in,
 )

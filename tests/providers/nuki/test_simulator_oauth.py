@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from providers.base import HeldCredentials as MemoryCredentials
 from providers.errors import ProviderAuthError
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
@@ -19,7 +20,6 @@ from providers.nuki.testing import (
     EMAIL,
     PASSWORD,
     REDIRECT_URI,
-    MemoryCredentials,
     seed,
     sign_in,
 )

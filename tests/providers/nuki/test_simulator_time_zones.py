@@ -12,10 +12,10 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from providers.base import HeldCredentials as MemoryCredentials
 from providers.base import ProviderConfig, ProviderContext
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
-from providers.nuki.testing import MemoryCredentials
 from schemas.providers import AccessCodeSpec
 
 BASE = "https://api.nuki.io"

@@ -14,6 +14,7 @@ import httpx
 import pytest
 import respx
 
+from providers.base import HeldCredentials as MemoryStore
 from providers.base import ProviderConfig
 from providers.ttlock.client import TTLockClient
 
@@ -42,21 +43,6 @@ def form(request: httpx.Request) -> dict[str, str]:
 
 def query(request: httpx.Request) -> dict[str, str]:
     return dict(request.url.params)
-
-
-class MemoryStore:
-    """A credential store that records every save, in order."""
-
-    def __init__(self, credentials: dict[str, Any]) -> None:
-        self.credentials = dict(credentials)
-        self.saved: list[dict[str, Any]] = []
-
-    async def load(self) -> dict[str, Any]:
-        return dict(self.credentials)
-
-    async def save(self, credentials: dict[str, Any]) -> None:
-        self.saved.append(dict(credentials))
-        self.credentials = dict(credentials)
 
 
 @pytest.fixture(name="ttlock")
