@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 from litestar import Litestar, get, post
@@ -94,7 +96,8 @@ async def test_last_used_at_is_recorded_at_most_once_a_minute(client: Client, te
     await client.get("/v1/devices", headers=bearer(secret))
     assert await last_used() == first
     listed = (await client.get("/v1/api_keys", headers=tenant.headers)).json()["data"]
-    assert next(key for key in listed if key["name"] == "reader")["last_used_at"] is not None
+    shown = datetime.fromisoformat(next(key for key in listed if key["name"] == "reader")["last_used_at"])
+    assert abs(datetime.now(UTC) - shown) < timedelta(minutes=1)
 
 
 def test_a_route_without_a_declared_scope_is_a_start_up_error():

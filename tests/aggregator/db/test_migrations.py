@@ -48,7 +48,8 @@ async def test_unique_indexes_hold(database_target: DatabaseTarget):
     await db.open()
     try:
         for table in TABLES:
-            assert await db.fetch_one(f"SELECT COUNT(*) FROM {table._meta.tablename}") is not None
+            row = await db.fetch_one(f"SELECT COUNT(*) FROM {table._meta.tablename}")
+            assert row is not None and row[0] == 0, table._meta.tablename
         await db.execute(
             "INSERT INTO idempotency_records (id, workspace_id, api_key_id, key, fingerprint, status, created_at) "
             "VALUES (?, ?, ?, 'k', 'f', 'in_progress', CURRENT_TIMESTAMP)",
