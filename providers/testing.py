@@ -6,10 +6,10 @@ a `ProviderUnderTest`) from `providers/<slug>/testing.py`; no new tests are writ
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from providers.base import Provider, ProviderConfig, ProviderContext
 
@@ -58,7 +58,8 @@ class WebhookSample:
 class Simulated(Protocol):
     """What the contract suite may ask of a provider's simulator beyond the fault knobs."""
 
-    knobs: FaultKnobs
+    @property
+    def knobs(self) -> FaultKnobs: ...
 
     async def settle(self) -> None:
         """Let the simulated devices carry out every command they have accepted."""
@@ -71,6 +72,56 @@ class Simulated(Protocol):
 
     def would_open(self, provider_device_id: str, code: str, at: datetime) -> bool:
         """Whether `code` typed at the device's keypad at instant `at` would open it (nothing moves or is logged)."""
+
+
+class SettlingSimulator(FaultKnobs, Protocol):
+    async def settle(self) -> None: ...
+
+
+SimulatorT = TypeVar("SimulatorT", bound=SettlingSimulator)
+
+
+@dataclass
+class SimulatorSide(Generic[SimulatorT]):
+    """What every provider's `Simulated` shares: the simulator is its own fault knobs, and settles itself."""
+
+    sim: SimulatorT
+
+    @property
+    def knobs(self) -> FaultKnobs:
+        return self.sim
+
+    async def settle(self) -> None:
+        await self.sim.settle()
+
+
+class HasKeypad(Protocol):
+    @property
+    def keypad(self) -> bool: ...
+
+
+class KeypadSimulator(Protocol):
+    """A simulator whose locks may have a keypad, where the owner can add a code in the vendor's app."""
+
+    @property
+    def locks(self) -> Mapping[int, HasKeypad]: ...
+
+    def manual_action(self, lock_id: int) -> Any: ...
+
+    def external_add_code(self, lock_id: int, name: str, code: Any) -> Any: ...
+
+    def keypad_entry(self, lock_id: int, code: Any) -> bool: ...
+
+
+def use_keypad_or_turn(sim: KeypadSimulator, lock_id: int, free_code: Callable[[], object]) -> None:
+    """A keypad unlock with a code added in the vendor's app first (a knob turn on a lock without keypad)."""
+    if not sim.locks[lock_id].keypad:
+        sim.manual_action(lock_id)
+        return
+    code = free_code()
+    sim.external_add_code(lock_id, "Contract guest", code)
+    if not sim.keypad_entry(lock_id, code):
+        raise AssertionError(f"the simulated lock {lock_id} refused the code it was just given")
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -15,23 +15,14 @@ import httpx
 from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.home_assistant.adapter import HomeAssistantProvider
 from providers.home_assistant.simulator import HomeAssistantSimulator
-from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
+from providers.testing import DeviceRole, ProviderUnderTest, SimulatorSide, WebhookSample
 
 BASE_URL = "http://homeassistant.local:8123"
 TOKEN = "contract-long-lived-token"
 
 
 @dataclass
-class HomeAssistantSimulated:
-    sim: HomeAssistantSimulator
-    knobs: FaultKnobs = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.knobs = self.sim
-
-    async def settle(self) -> None:
-        await self.sim.settle()
-
+class HomeAssistantSimulated(SimulatorSide[HomeAssistantSimulator]):
     async def cause_activity(self, provider_device_id: str) -> None:
         """Someone turns the lock by hand: a state change Home Assistant records."""
         state = self.sim.states[provider_device_id].state

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
@@ -16,7 +16,7 @@ import httpx
 from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.igloohome.adapter import IgloohomeProvider
 from providers.igloohome.simulator import IgloohomeSimulator
-from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
+from providers.testing import DeviceRole, ProviderUnderTest, SimulatorSide, WebhookSample
 
 BASE_URL = "https://igloohome.simulated"
 AUTH_URL = f"{BASE_URL}/oauth2/token"
@@ -27,17 +27,8 @@ FAST_JOBS = {"job_poll_seconds": "0.02", "job_wait_seconds": "2"}
 
 
 @dataclass
-class IgloohomeSimulated:
+class IgloohomeSimulated(SimulatorSide[IgloohomeSimulator]):
     """What the contract suite may ask of the simulated igloohome cloud."""
-
-    sim: IgloohomeSimulator
-    knobs: FaultKnobs = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.knobs = self.sim
-
-    async def settle(self) -> None:
-        await self.sim.settle()
 
     async def cause_activity(self, provider_device_id: str) -> None:
         """Someone turns the thumbturn; the online bridge uploads the log row at once."""

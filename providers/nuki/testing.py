@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,7 +16,7 @@ from providers.base import HeldCredentials, ProviderConfig, ProviderContext
 from providers.nuki import client as api
 from providers.nuki.adapter import NukiProvider
 from providers.nuki.simulator import NukiSimulator
-from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
+from providers.testing import DeviceRole, ProviderUnderTest, SimulatorSide, WebhookSample, use_keypad_or_turn
 
 BASE_URL = "https://api.nuki.io"
 CLIENT_ID, CLIENT_SECRET = "gateway-contract", "contract-client-secret"
@@ -25,30 +25,15 @@ EMAIL, PASSWORD = "host@example.com", "correct horse battery staple"
 
 
 @dataclass
-class NukiSimulated:
+class NukiSimulated(SimulatorSide[NukiSimulator]):
     """What the contract suite may ask of the simulated Nuki Web."""
 
-    sim: NukiSimulator
     config: ProviderConfig
-    knobs: FaultKnobs = field(init=False)
     _next_code: int = 345678
 
-    def __post_init__(self) -> None:
-        self.knobs = self.sim
-
-    async def settle(self) -> None:
-        await self.sim.settle()
-
     async def cause_activity(self, provider_device_id: str) -> None:
-        """A keypad unlock with a code added in the Nuki app first (a knob turn on a lock without keypad)."""
         lock_id = int(provider_device_id)
-        if not self.sim.locks[lock_id].keypad:
-            self.sim.manual_action(lock_id)
-            return
-        code = self._free_code(lock_id)
-        self.sim.external_add_code(lock_id, "Contract guest", code)
-        if not self.sim.keypad_entry(lock_id, code):
-            raise AssertionError(f"the simulated lock {lock_id} refused the code it was just given")
+        use_keypad_or_turn(self.sim, lock_id, lambda: self._free_code(lock_id))
 
     def webhook_sample(self, provider_device_id: str) -> WebhookSample:
         message = self.sim.webhook(int(provider_device_id), "DEVICE_STATUS", client_id=self.config.client_id)

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
 
 from providers import code_rules
 from providers.base import HeldCredentials, ProviderConfig, ProviderContext
-from providers.testing import DeviceRole, FaultKnobs, ProviderUnderTest, WebhookSample
+from providers.testing import DeviceRole, ProviderUnderTest, SimulatorSide, WebhookSample, use_keypad_or_turn
 from providers.ttlock import mapping
 from providers.ttlock.adapter import TTLockProvider
 from providers.ttlock.simulator import TTLockSimulator
@@ -24,30 +24,15 @@ USERNAME, PASSWORD = "host@example.com", "correct horse battery staple"
 
 
 @dataclass
-class TTLockSimulated:
+class TTLockSimulated(SimulatorSide[TTLockSimulator]):
     """What the contract suite may ask of the simulated TTLock cloud."""
 
-    sim: TTLockSimulator
     config: ProviderConfig
-    knobs: FaultKnobs = field(init=False)
     _next_code: int = 2468
 
-    def __post_init__(self) -> None:
-        self.knobs = self.sim
-
-    async def settle(self) -> None:
-        await self.sim.settle()
-
     async def cause_activity(self, provider_device_id: str) -> None:
-        """A keypad unlock with a code the owner added in the TTLock app (a key turn on a lock without keypad)."""
         lock_id = int(provider_device_id)
-        if not self.sim.locks[lock_id].keypad:
-            self.sim.manual_action(lock_id)
-            return
-        code = self._free_code(lock_id)
-        self.sim.external_add_code(lock_id, "Contract guest", code)
-        if not self.sim.keypad_entry(lock_id, code):
-            raise AssertionError(f"the simulated lock {lock_id} refused the code it was just given")
+        use_keypad_or_turn(self.sim, lock_id, lambda: self._free_code(lock_id))
 
     def webhook_sample(self, provider_device_id: str) -> WebhookSample:
         """The lock-records callback TTLock pushes after something happened at the lock (a key turn here)."""
