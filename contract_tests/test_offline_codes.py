@@ -33,7 +33,8 @@ def window_for(option: TimeFrameOption, now: datetime) -> tuple[datetime | None,
     if option.is_permanent:
         return None, None
     length = option.max_duration if option.is_one_time_use else option.min_duration or option.granularity
-    assert length is not None
+    if length is None:
+        pytest.fail(f"{option} gives neither a duration nor a granularity, so no window can be made for it")
     if option.matching_start_end_time:
         days = -(-length // timedelta(days=1))
         return start, (local + timedelta(days=days)).astimezone(UTC)

@@ -8,7 +8,7 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import quote
 
 import httpx
@@ -87,11 +87,18 @@ class RealHomeAssistant:
         await self._recorded(provider_device_id, answer.json()["last_changed"])
 
     async def _recorded(self, entity_id: str, changed: str) -> None:
-        """Home Assistant's recorder writes in a thread of its own: wait until the history shows the change."""
+        """Home Assistant's recorder writes in a thread of its own: wait until the history shows the change.
+
+        The history starts just before the change and leaves out the state at its start, which Home Assistant takes
+        from its live state machine and stamps with the start time: that state would match before anything is
+        recorded.
+        """
         headers = {"Authorization": f"Bearer {self.server.token}"}
-        url = f"{self.server.url}/api/history/period/{quote(changed)}"
+        start = datetime.fromisoformat(changed) - timedelta(milliseconds=1)
+        url = f"{self.server.url}/api/history/period/{quote(start.isoformat())}"
+        params = {"filter_entity_id": entity_id, "skip_initial_state": ""}
         for _ in range(100):
-            history = await self.http.get(url, params={"filter_entity_id": entity_id}, headers=headers)
+            history = await self.http.get(url, params=params, headers=headers)
             if any(state["last_changed"] == changed for states in history.json() for state in states):
                 return
             await asyncio.sleep(0.02)
