@@ -13,10 +13,7 @@ from litestar.params import FromPath
 
 from providers.home_assistant.simulator_rest import Answer, Req, message, sim_of
 from providers.home_assistant.simulator_state import LOCKED, UNLOCKED, Lock
-
-
-class KeypadBody(msgspec.Struct):
-    code: str
+from providers.simkit_bodies import KeypadBody, decode_body
 
 
 class TurnBody(msgspec.Struct):
@@ -27,11 +24,8 @@ class AvailableBody(msgspec.Struct):
     available: bool
 
 
-def _decode(raw: bytes, kind: type[Any]) -> Any:
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.DecodeError as exc:
-        raise Answer(message(f"Invalid body: {exc}", 400)) from None
+def _refuse(status: int, detail: str) -> Answer:
+    return Answer(message(detail, status))
 
 
 def _lock(request: Req, entity_id: str) -> Lock:
@@ -78,7 +72,7 @@ async def app_locks(request: Req) -> list[dict[str, Any]]:
 @post("/app/locks/{entity_id:str}/keypad", status_code=200)
 async def app_keypad(request: Req, entity_id: FromPath[str]) -> dict[str, Any]:
     """A guest types a PIN at the keypad: a Matter lock opens for an enabled user's PIN."""
-    body = _decode(await request.body(), KeypadBody)
+    body = decode_body(await request.body(), KeypadBody, _refuse)
     lock = _lock(request, entity_id)
     opened = sim_of(request).keypad_entry(entity_id, body.code)
     return {"opened": opened, "state": _shown_state(lock)}
@@ -87,7 +81,7 @@ async def app_keypad(request: Req, entity_id: FromPath[str]) -> dict[str, Any]:
 @post("/app/locks/{entity_id:str}/turn", status_code=200)
 async def app_turn(request: Req, entity_id: FromPath[str]) -> Response[Any]:
     """Someone turns the lock by hand."""
-    body = _decode(await request.body(), TurnBody)
+    body = decode_body(await request.body(), TurnBody, _refuse)
     lock = _lock(request, entity_id)
     if body.state not in (LOCKED, UNLOCKED):
         return message(f"state is {LOCKED} or {UNLOCKED}", 400)
@@ -98,7 +92,7 @@ async def app_turn(request: Req, entity_id: FromPath[str]) -> Response[Any]:
 @post("/app/locks/{entity_id:str}/available", status_code=200)
 async def app_available(request: Req, entity_id: FromPath[str]) -> dict[str, Any]:
     """The lock drops off (or comes back to) Home Assistant's radio network."""
-    body = _decode(await request.body(), AvailableBody)
+    body = decode_body(await request.body(), AvailableBody, _refuse)
     _lock(request, entity_id)
     sim_of(request).set_available(entity_id, body.available)
     return {"available": body.available}

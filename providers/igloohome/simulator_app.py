@@ -5,36 +5,14 @@ logs by Bluetooth, and take a bridge offline.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import msgspec
 from litestar import get, post
 from litestar.params import FromPath
 
 from providers.igloohome.simulator_oauth import Req, sim_of
 from providers.igloohome.simulator_state import AlgoPin, CustomPin, Lock, SimError, stamp
-
-
-class KeypadBody(msgspec.Struct):
-    code: str
-
-
-class KeypadCheckBody(msgspec.Struct):
-    code: str
-    at: datetime
-    """An RFC 3339 instant with an offset."""
-
-
-class OnlineBody(msgspec.Struct):
-    online: bool
-
-
-def _decode(raw: bytes, kind: type[Any]) -> Any:
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-        raise SimError(400, f"Invalid body: {exc}") from None
+from providers.simkit_bodies import KeypadBody, KeypadCheckBody, OnlineBody, decode_body
 
 
 def _lock_id(request: Req, device_id: str) -> str:
@@ -86,16 +64,14 @@ async def app_locks(request: Req) -> list[dict[str, Any]]:
 @post("/app/locks/{device_id:str}/keypad", status_code=200)
 async def app_keypad(request: Req, device_id: FromPath[str]) -> dict[str, bool]:
     """A guest types a code at the lock now: it opens only for a PIN the lock takes at this moment."""
-    body = _decode(await request.body(), KeypadBody)
+    body = decode_body(await request.body(), KeypadBody, SimError)
     return {"opened": sim_of(request).keypad_entry(_lock_id(request, device_id), body.code)}
 
 
 @post("/app/locks/{device_id:str}/keypad/check", status_code=200)
 async def app_keypad_check(request: Req, device_id: FromPath[str]) -> dict[str, bool]:
     """Would the code open at instant `at` (past or future), as the lock's PINs stand now? Nothing is used."""
-    body = _decode(await request.body(), KeypadCheckBody)
-    if body.at.tzinfo is None:
-        raise SimError(400, "Invalid body: `at` needs an offset")
+    body = decode_body(await request.body(), KeypadCheckBody, SimError)
     return {"opens": sim_of(request).would_open(_lock_id(request, device_id), body.code, body.at)}
 
 
@@ -107,7 +83,7 @@ async def app_sync(request: Req, device_id: FromPath[str]) -> dict[str, int]:
 
 @post("/app/bridges/{bridge_id:str}/online", status_code=200)
 async def app_bridge_online(request: Req, bridge_id: FromPath[str]) -> dict[str, bool]:
-    body = _decode(await request.body(), OnlineBody)
+    body = decode_body(await request.body(), OnlineBody, SimError)
     sim = sim_of(request)
     if bridge_id not in sim.bridges:
         raise SimError(404, "No such bridge")

@@ -4,42 +4,15 @@ a guest does outside the gateway, so that people trying the gateway can cause dr
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import msgspec
 from litestar import Response, delete, get, post
 from litestar.params import FromPath
 
 from providers.nuki.simulator_oauth import Req, sim_of
-from providers.nuki.simulator_state import SimError, parse_instant
-
-
-class CodeBody(msgspec.Struct):
-    name: str
-    code: str
-
-
-class KeypadBody(msgspec.Struct):
-    code: str
-
-
-class KeypadCheckBody(msgspec.Struct):
-    code: str
-    at: str
-    """An RFC 3339 instant with an offset."""
-
-
-class OnlineBody(msgspec.Struct):
-    online: bool
-
-
-def _decode(raw: bytes, kind: type[Any]) -> Any:
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.DecodeError as exc:
-        raise SimError(400, f"Invalid body: {exc}") from None
+from providers.nuki.simulator_state import SimError
+from providers.simkit_bodies import CodeBody, KeypadBody, KeypadCheckBody, OnlineBody, decode_body
 
 
 def _lock_id(request: Req, smartlock_id: int) -> int:
@@ -71,7 +44,7 @@ async def app_locks(request: Req) -> list[dict[str, Any]]:
 
 @post("/app/smartlocks/{smartlock_id:int}/codes", status_code=201)
 async def app_add_code(request: Req, smartlock_id: FromPath[int]) -> dict[str, str]:
-    body = _decode(await request.body(), CodeBody)
+    body = decode_body(await request.body(), CodeBody, SimError)
     try:
         auth_id = sim_of(request).external_add_code(_lock_id(request, smartlock_id), body.name, body.code)
     except ValueError as exc:
@@ -82,7 +55,7 @@ async def app_add_code(request: Req, smartlock_id: FromPath[int]) -> dict[str, s
 @post("/app/smartlocks/{smartlock_id:int}/codes/{auth_id:str}", status_code=200)
 async def app_edit_code(request: Req, smartlock_id: FromPath[int], auth_id: FromPath[str]) -> dict[str, str]:
     """The owner changes a code in the app: any of `name`, `code`, `enabled` and Nuki's `allowed*` time fields."""
-    changes = _decode(await request.body(), dict[str, Any])
+    changes = decode_body(await request.body(), dict[str, Any], SimError)
     try:
         sim_of(request).external_edit_code(_lock_id(request, smartlock_id), auth_id, **changes)
     except KeyError as exc:
@@ -103,7 +76,7 @@ async def app_delete_code(request: Req, smartlock_id: FromPath[int], auth_id: Fr
 @post("/app/smartlocks/{smartlock_id:int}/keypad", status_code=200)
 async def app_keypad(request: Req, smartlock_id: FromPath[int]) -> Response[dict[str, Any]]:
     """A guest types a code at the keypad: it opens only for a code the lock holds and whose window allows now."""
-    body = _decode(await request.body(), KeypadBody)
+    body = decode_body(await request.body(), KeypadBody, SimError)
     sim = sim_of(request)
     opened = sim.keypad_entry(_lock_id(request, smartlock_id), body.code)
     return Response({"opened": opened, "state": int(sim.locks[smartlock_id].state)})
@@ -112,16 +85,15 @@ async def app_keypad(request: Req, smartlock_id: FromPath[int]) -> Response[dict
 @post("/app/smartlocks/{smartlock_id:int}/keypad/check", status_code=200)
 async def app_keypad_check(request: Req, smartlock_id: FromPath[int]) -> dict[str, Any]:
     """Would the code open at instant `at` (past or future)? Judged in the lock's time zone; nothing moves."""
-    body = _decode(await request.body(), KeypadCheckBody)
+    body = decode_body(await request.body(), KeypadCheckBody, SimError)
     sim, lock_id = sim_of(request), _lock_id(request, smartlock_id)
-    at: datetime = parse_instant(body.at, "at")
-    local = at.astimezone(ZoneInfo(sim.locks[lock_id].timezone))
-    return {"opens": sim.would_open(lock_id, body.code, at=at), "lockLocalTime": local.isoformat()}
+    local = body.at.astimezone(ZoneInfo(sim.locks[lock_id].timezone))
+    return {"opens": sim.would_open(lock_id, body.code, at=body.at), "lockLocalTime": local.isoformat()}
 
 
 @post("/app/smartlocks/{smartlock_id:int}/online", status_code=200)
 async def app_online(request: Req, smartlock_id: FromPath[int]) -> dict[str, bool]:
-    body = _decode(await request.body(), OnlineBody)
+    body = decode_body(await request.body(), OnlineBody, SimError)
     sim_of(request).set_online(_lock_id(request, smartlock_id), body.online)
     return {"online": body.online}
 

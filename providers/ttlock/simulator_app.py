@@ -5,13 +5,12 @@ that people trying the gateway can cause drift and test codes.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-import msgspec
 from litestar import Response, delete, get, post
 from litestar.params import FromPath
 
+from providers.simkit_bodies import CodeBody, KeypadBody, KeypadCheckBody, OnlineBody, decode_body
 from providers.ttlock.simulator_params import Req, sim_of
 from providers.ttlock.simulator_state import Lock, instant
 
@@ -27,32 +26,6 @@ class AppError(Exception):
 
 def app_error(request: Req, exc: AppError) -> Response[Any]:
     return Response({"detail": exc.detail}, status_code=exc.status)
-
-
-class CodeBody(msgspec.Struct):
-    name: str
-    code: str
-
-
-class KeypadBody(msgspec.Struct):
-    code: str
-
-
-class KeypadCheckBody(msgspec.Struct):
-    code: str
-    at: str
-    """An RFC 3339 instant with an offset."""
-
-
-class OnlineBody(msgspec.Struct):
-    online: bool
-
-
-def _decode(raw: bytes, kind: type[Any]) -> Any:
-    try:
-        return msgspec.json.decode(raw, type=kind)
-    except msgspec.DecodeError as exc:
-        raise AppError(400, f"Invalid body: {exc}") from None
 
 
 def _lock(request: Req, lock_id: int) -> Lock:
@@ -108,7 +81,7 @@ async def app_locks(request: Req) -> list[dict[str, Any]]:
 @post("/app/locks/{lock_id:int}/codes", status_code=201)
 async def app_add_code(request: Req, lock_id: FromPath[int]) -> dict[str, int]:
     """The owner adds a permanent custom code over Bluetooth: on the lock at once (and in the cloud)."""
-    body = _decode(await request.body(), CodeBody)
+    body = decode_body(await request.body(), CodeBody, AppError)
     try:
         pwd_id = sim_of(request).external_add_code(_lock(request, lock_id).lock_id, body.name, body.code)
     except ValueError as exc:
@@ -127,7 +100,7 @@ async def app_delete_code(request: Req, lock_id: FromPath[int], pwd_id: FromPath
 @post("/app/locks/{lock_id:int}/keypad", status_code=200)
 async def app_keypad(request: Req, lock_id: FromPath[int]) -> dict[str, Any]:
     """A guest types a code: it opens only for a code the lock holds whose window allows now."""
-    body = _decode(await request.body(), KeypadBody)
+    body = decode_body(await request.body(), KeypadBody, AppError)
     lock = _lock(request, lock_id)
     opened = sim_of(request).keypad_entry(lock.lock_id, body.code)
     return {"opened": opened, "state": lock.state}
@@ -136,22 +109,16 @@ async def app_keypad(request: Req, lock_id: FromPath[int]) -> dict[str, Any]:
 @post("/app/locks/{lock_id:int}/keypad/check", status_code=200)
 async def app_keypad_check(request: Req, lock_id: FromPath[int]) -> dict[str, Any]:
     """Would the code open at instant `at` (past or future)? Judged on the lock's clock; nothing moves."""
-    body = _decode(await request.body(), KeypadCheckBody)
+    body = decode_body(await request.body(), KeypadCheckBody, AppError)
     lock = _lock(request, lock_id)
-    try:
-        at = datetime.fromisoformat(body.at.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise AppError(400, "at is not an RFC 3339 date-time") from None
-    if at.tzinfo is None:
-        raise AppError(400, "at needs a time zone offset")
-    opens = sim_of(request).would_open(lock.lock_id, body.code, at=at)
-    return {"opens": opens, "lockLocalTime": at.astimezone(lock.zone()).isoformat()}
+    opens = sim_of(request).would_open(lock.lock_id, body.code, at=body.at)
+    return {"opens": opens, "lockLocalTime": body.at.astimezone(lock.zone()).isoformat()}
 
 
 @post("/app/gateways/{gateway_id:int}/online", status_code=200)
 async def app_gateway_online(request: Req, gateway_id: FromPath[int]) -> dict[str, bool]:
     """The owner plugs the gateway in or out."""
-    body = _decode(await request.body(), OnlineBody)
+    body = decode_body(await request.body(), OnlineBody, AppError)
     sim = sim_of(request)
     if gateway_id not in sim.gateways:
         raise AppError(404, "No such gateway")
